@@ -1,0 +1,88 @@
+"""Synthetic run outputs in the contract's format (architecture.md), for the report's tests.
+
+Used where a real run is not needed (escaping, layout, Model II columns); the main browser test
+uses a real ``Simulation`` run when the engine is available.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+
+def fake_run(
+    out_dir: Path,
+    *,
+    name: str = "synthetic",
+    description: str = "A made-up run for testing the report.",
+    model: str = "epstein-1",
+    steps: int = 120,
+    width: int = 40,
+    height: int = 40,
+    frame_every: int = 2,
+    seed: int = 3,
+) -> Path:
+    """Write summary.json, timeseries.parquet and frames.npz with outburst-like counts."""
+    rng = np.random.default_rng(seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cells_n = width * height
+    citizens, cops = int(0.7 * cells_n), int(0.04 * cells_n)
+    t = np.arange(steps + 1)
+    bursts = 260 * np.exp(-(((t % 40) - 20) ** 2) / 18.0)
+    active = np.minimum(citizens // 2, (bursts + rng.integers(0, 12, t.size))).astype(np.int64)
+    jailed = np.minimum(citizens // 3, np.convolve(active, np.ones(15) / 6, mode="full")[: t.size]).astype(np.int64)
+    quiet = citizens - active - jailed
+    data = {
+        "step": t, "place": np.zeros(t.size, np.int64), "quiet": quiet, "active": active,
+        "jailed": jailed, "dead": np.zeros(t.size, np.int64), "cops": np.full(t.size, cops),
+    }
+    if model == "epstein-2":
+        share = active * 0.6
+        data["active_g0"] = share.astype(np.int64)
+        data["active_g1"] = (active - share.astype(np.int64)).astype(np.int64)
+        data["citizens_g0"] = (citizens // 2 + 40 * np.sin(t / 15)).astype(np.int64)
+        data["citizens_g1"] = (citizens // 2 - 30 * np.sin(t / 20)).astype(np.int64)
+    pl.DataFrame(data).write_parquet(out_dir / "timeseries.parquet")
+
+    fsteps = np.arange(0, steps + 1, frame_every)
+    frames = np.zeros((fsteps.size, height, width), np.int8)
+    for i, s in enumerate(fsteps):
+        flat = np.zeros(cells_n, np.int8)
+        pos = rng.permutation(cells_n)
+        n_free = citizens - jailed[s]
+        flat[pos[:n_free]] = 1
+        flat[pos[: active[s]]] = 2
+        flat[pos[n_free : n_free + cops]] = 4
+        frames[i] = flat.reshape(height, width)
+    np.savez_compressed(out_dir / "frames.npz", steps=fsteps, cells=frames)
+
+    spans = np.diff(np.concatenate([[0], (active > 50).astype(int)])) == 1
+    summary = {
+        "scenario": name,
+        "seed": seed,
+        "steps": steps,
+        "schedule": "sequential",
+        "parameters": {
+            "scenario": {"name": name, "description": description, "model": model, "steps": steps,
+                         "seed": seed, "schedule": "sequential"},
+            "grid": {"width": width, "height": height, "torus": True},
+            "population": {"citizen_density": 0.7, "cop_density": 0.04, "placement": "exact"},
+            "citizen": {"vision": 7.0, "legitimacy": 0.82, "threshold": 0.1, "k": 2.3, "jail_max": float("inf")},
+            "cop": {"vision": 7.0},
+            "rules": {"arrest_ratio": "floor", "jailed_leave_grid": True},
+            "interventions": [{"step": 50, "until": None, "parameter": "legitimacy", "value": 0.7}],
+        },
+        "citizens": citizens,
+        "cops": cops,
+        "mean_active_fraction": float(active.mean() / citizens),
+        "peak_active_fraction": float(active.max() / citizens),
+        "outbursts": int(spans.sum()),
+        "wall_seconds": 0.42,
+        "agent_steps_per_second": 3.1e6,
+        "version": "0.1.0",
+    }
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    return out_dir
