@@ -53,6 +53,7 @@ class Session:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)  # alert/confirm/prompt, dismissed
 
     @property
     def errors(self) -> list[str]:
@@ -75,6 +76,12 @@ def open_page(
             page.on("console", lambda m: session.console_errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: session.page_errors.append(str(e)))
             page.on("request", lambda r: session.requests.append(r.url))
+
+            def on_dialog(dialog) -> None:
+                session.dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", on_dialog)
             page.goto(Path(html).resolve().as_uri(), wait_until="load")
             if wait_for:
                 page.wait_for_selector(wait_for, timeout=15_000)

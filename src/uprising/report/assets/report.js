@@ -1,5 +1,5 @@
 /* uprising report runtime: draws plotly figures and plays grid animations.
-   Data comes from <script type="application/json"> blocks (inert; parsed, never evaluated). */
+   Data comes from the page's JSON blocks (type application/json: parsed, never evaluated). */
 (function () {
   "use strict";
 

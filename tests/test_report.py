@@ -1,0 +1,168 @@
+"""The report page builder without a browser: files, escaping, sections, series helpers."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from report_fixtures import fake_run
+from uprising.report import Page, write_report
+from uprising.report.classic import (
+    classic_page,
+    group_columns,
+    merge_spans,
+    outburst_spans,
+    thin_rows,
+    totals_by_step,
+)
+from uprising.report.escape import script_json, text
+from uprising.report.page import RenderContext
+from uprising.report.sections import GridAnimation, ParameterTable, Table, flatten, fmt_num
+
+EVIL = "<script>alert(1)</script>"
+
+
+def _data_blocks(html: str) -> dict[str, object]:
+    blocks = re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', html, re.S)
+    return {block_id: json.loads(body) for block_id, body in blocks}
+
+
+def test_write_report_is_one_offline_file(tmp_path: Path) -> None:
+    run = fake_run(tmp_path / "run")
+    path = write_report(run)
+    assert path == run / "report.html"
+    html = path.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>")
+    # Nothing fetched from elsewhere: outside script bodies, no src/href to a URL, no <link>.
+    markup = re.sub(r"(<script\b[^>]*>).*?(</script>)", r"\1\2", html, flags=re.S | re.I)
+    assert not re.search(r'\b(src|href)\s*=\s*["\']?(https?:)?//', markup, re.I)
+    assert "<link" not in markup.lower()
+    assert not re.search(r"<script[^>]*\bsrc=", markup, re.I)
+    # plotly.js inlined exactly once.
+    assert html.count("plotly.js v") <= 2 and "Plotly" in html
+    assert len(re.findall(r"<script>", html)) == 2  # plotly, then the runtime
+    # Atomic write leaves no temporary file behind.
+    assert sorted(p.name for p in run.iterdir() if p.name.startswith(".")) == []
+
+
+def test_write_report_replaces_an_existing_report(tmp_path: Path) -> None:
+    run = fake_run(tmp_path / "run")
+    (run / "report.html").write_text("old")
+    write_report(run)
+    assert (run / "report.html").read_text().startswith("<!doctype html>")
+
+
+def test_user_strings_are_text_not_markup(tmp_path: Path) -> None:
+    desc = "</script><img src=x onerror=alert(2)> & \u2028 done"
+    run = fake_run(tmp_path / "run", name=EVIL, description=desc)
+    html = write_report(run).read_text(encoding="utf-8")
+    assert EVIL not in html
+    assert "<img src=x" not in html
+    assert text(EVIL) in html  # shown, as text
+    # Every <script> element is one we made: the JSON blocks and two code blocks.
+    opened = len(re.findall(r"<script\b", html, re.I))
+    closed = len(re.findall(r"</script\s*>", html, re.I))
+    blocks = _data_blocks(html)
+    assert opened == closed == len(blocks) + 2
+    # The JSON blocks carry no raw angle bracket at all.
+    assert "<" not in "".join(re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', html, re.S))
+
+
+def test_script_json_is_inert_and_round_trips() -> None:
+    value = {"name": EVIL, "x": "a & b > c \u2028\u2029 <!--", "n": [1.5, float("nan"), float("inf")]}
+    out = script_json(value)
+    for bad in ("<", ">", "&", "\u2028", "\u2029"):
+        assert bad not in out
+    back = json.loads(out)
+    assert back["name"] == EVIL and back["x"] == value["x"]
+    assert back["n"] == [1.5, None, None]
+
+
+def test_flatten_gives_dotted_keys() -> None:
+    params = {"citizen": {"legitimacy": 0.82, "jail_max": float("inf")}, "interventions": [{"step": 5}], "tags": [1, 2]}
+    assert flatten(params) == [
+        ("citizen.legitimacy", 0.82),
+        ("citizen.jail_max", float("inf")),
+        ("interventions[0].step", 5),
+        ("tags", "[1, 2]"),
+    ]
+    assert fmt_num(float("inf")) == "∞" and fmt_num(1200) == "1,200" and fmt_num(0.8200001, 3) == "0.82"
+
+
+def test_parameter_table_escapes_keys_and_values() -> None:
+    html = ParameterTable({"scenario": {EVIL: EVIL}}).render(RenderContext())
+    assert EVIL not in html and html.count(text(EVIL)) == 2
+
+
+def test_table_section() -> None:
+    html = Table(["place", "deaths"], [["El Alto", 60], [EVIL, 1]], numeric=[False, True]).render(RenderContext())
+    assert "El Alto" in html and EVIL not in html and 'class=num' in html
+
+
+def test_outburst_spans_and_merging() -> None:
+    steps = np.arange(10)
+    active = np.array([0, 60, 70, 10, 0, 55, 0, 0, 80, 90])
+    assert outburst_spans(steps, active, 50) == [(1, 2), (5, 5), (8, 9)]
+    assert outburst_spans(steps, np.zeros(10), 50) == []
+    assert merge_spans([(1, 2), (5, 5), (8, 9)], cap=2) == [(1, 9)]
+    assert len(merge_spans([(i * 3, i * 3) for i in range(1000)], cap=50)) <= 50
+
+
+def test_thin_rows_keeps_peaks() -> None:
+    key = np.zeros(100_000)
+    key[12_345] = 9
+    rows = thin_rows(key.size, key, max_points=1000)
+    assert len(rows) <= 1002 and 12_345 in rows and rows[0] == 0 and rows[-1] == key.size - 1
+    assert list(thin_rows(10, key[:10])) == list(range(10))
+
+
+def test_totals_sum_places() -> None:
+    ts = pl.DataFrame({"step": [0, 0, 1, 1], "place": [0, 1, 0, 1], "active": [1, 2, 3, 4], "quiet": [5, 5, 5, 5]})
+    totals = totals_by_step(ts)
+    assert totals["active"].to_list() == [3, 7] and totals["quiet"].to_list() == [10, 10]
+
+
+def test_model_two_adds_group_plots(tmp_path: Path) -> None:
+    run = fake_run(tmp_path / "run", model="epstein-2")
+    assert set(group_columns(pl.read_parquet(run / "timeseries.parquet").columns)) == {0, 1}
+    html = classic_page(run).render()
+    keys = re.findall(r'data-key="([^"]+)"', html)
+    assert keys == ["counts", "groups-active", "groups-citizens"]
+    names = {t["name"] for b in _data_blocks(html).values() if isinstance(b, dict) and "data" in b for t in b["data"]}
+    assert {"blue", "green"} <= names
+
+
+def test_page_without_frames_or_timeseries(tmp_path: Path) -> None:
+    run = fake_run(tmp_path / "run")
+    (run / "frames.npz").unlink()
+    html = write_report(run).read_text()
+    assert "data-grid=" not in html and 'data-key="counts"' in html
+    (run / "timeseries.parquet").unlink()
+    html = write_report(run).read_text()
+    assert "data-plot=" not in html and "plotly.js v" not in html  # no figure, no plotly
+
+
+def test_missing_summary_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="summary.json"):
+        write_report(tmp_path)
+
+
+def test_grid_animation_thins_frames_to_budget() -> None:
+    cells = np.zeros((100, 10, 10), np.int8)
+    ctx = RenderContext()
+    GridAnimation(np.arange(100) * 5, cells, start=99, max_cells=2000).render(ctx)
+    spec = json.loads(re.search(r">(.*)</script>", ctx.data_blocks[0]).group(1))
+    assert len(spec["steps"]) == 20 and spec["steps"][-1] == 495 and spec["start"] == 19
+    with pytest.raises(ValueError):
+        GridAnimation([0], np.zeros((2, 3, 3), np.int8)).render(RenderContext())
+
+
+def test_page_composes_sections() -> None:
+    page = Page("Bolivia <2003>", subtitle="x").add(Table(["a"], [[1]]))
+    html = page.render()
+    assert "<title>Bolivia &lt;2003&gt;" in html and "plotly.js v" not in html
