@@ -166,3 +166,32 @@ def test_page_composes_sections() -> None:
     page = Page("Bolivia <2003>", subtitle="x").add(Table(["a"], [[1]]))
     html = page.render()
     assert "<title>Bolivia &lt;2003&gt;" in html and "plotly.js v" not in html
+
+
+def _lab(hex_colour: str, matrix: np.ndarray) -> np.ndarray:
+    """CIELAB of a colour as seen through a colour-vision-deficiency matrix (Machado 2009)."""
+    rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], float) / 255
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    lin = np.clip(matrix @ lin, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    xyz = xyz / np.array([0.9505, 1.0, 1.089])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize(
+    "vision",
+    [
+        np.eye(3),
+        np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]),
+        np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]),
+        np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]),
+    ],
+    ids=["normal", "deuteranopia", "protanopia", "tritanopia"],
+)
+def test_grid_colours_stay_distinct_for_colour_blind_readers(vision: np.ndarray) -> None:
+    from uprising.report.sections import GRID_LEGEND
+
+    labs = [_lab(colour, vision) for _, _, colour in GRID_LEGEND]
+    closest = min(np.linalg.norm(a - b) for i, a in enumerate(labs) for b in labs[i + 1 :])
+    assert closest > 25  # CIELAB ΔE; ~2.3 is just noticeable

@@ -42,7 +42,7 @@
     var image = ctx.createImageData(W, H);
     var px = image.data;
     var palette = [];
-    for (var c = 0; c < 256; c++) palette.push([255, 0, 255]);
+    for (var c = 0; c < 256; c++) palette.push([176, 176, 176]);  // unknown codes: grey
     Object.keys(spec.colours).forEach(function (code) {
       palette[+code] = hexToRgb(spec.colours[code]);
     });
