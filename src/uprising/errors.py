@@ -3,6 +3,10 @@
 A user's mistake (a malformed scenario, a value out of range, an unknown place) raises
 :class:`UserError`. The CLI prints ``str(error)`` on stderr and exits with status 2, with no
 traceback. Anything else is an internal error.
+
+``str(error)`` is ``<file>: <key>: <what is wrong; what is allowed>``; when the line of the
+file is known it is ``<file>:<line>: <key>: ...`` (the compiler convention editors follow).
+Parts that are unknown are left out. The message never spans lines.
 """
 
 from __future__ import annotations
@@ -13,13 +17,24 @@ class UserError(Exception):
 
     exit_code = 2
 
-    def __init__(self, file: str | None, key: str | None, message: str):
+    def __init__(self, file: str | None, key: str | None, message: str, *, line: int | None = None):
         self.file = file
         self.key = key
         self.message = message
+        self.line = line
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        parts = [p for p in (self.file, self.key) if p]
+        where = self.file
+        if where and self.line is not None:
+            where = f"{where}:{self.line}"
+        parts = [p for p in (where, self.key) if p]
         parts.append(self.message)
-        return ": ".join(parts).replace("\n", " ")
+        return " ".join(": ".join(parts).split("\n"))
+
+    def __reduce__(self):  # picklable across worker processes (sweeps)
+        return (_rebuild, (self.file, self.key, self.message, self.line))
+
+
+def _rebuild(file: str | None, key: str | None, message: str, line: int | None) -> UserError:
+    return UserError(file, key, message, line=line)

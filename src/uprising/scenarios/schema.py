@@ -97,36 +97,77 @@ class Cop(Section):
 
 
 class Rules(Section):
-    """The rule details the literature shows matter (literature.md sections 1-3)."""
+    """The rule details the literature shows matter (literature.md sections 1-3).
 
+    ``preset`` names a whole set of these choices (and the model defaults that go with them);
+    keys written explicitly in a scenario file, its ``extends`` base or ``--set`` win over the
+    preset. The presets are tabulated in ``uprising.scenarios.presets`` and docs/scenarios.md.
+    """
+
+    preset: Literal["default", "paper", "netlogo", "mesa"] = Field(
+        "default",
+        description="A named set of rule variants and model defaults: default (Epstein 2002's "
+        "rules with NetLogo's floor(C/A), which reproduces the paper's punctuated equilibrium), "
+        "paper (Epstein 2002's text taken literally, C/A unrounded), netlogo (Wilensky 2004 "
+        "Rebellion, exactly), mesa (Mesa 3.3.1 epstein_civil_violence example, exactly). "
+        "Keys given explicitly win over the preset.",
+    )
     arrest_ratio: Literal["literal", "floor", "round"] = Field(
         "floor",
         description="How C/A enters P = 1 - exp(-k x): literal C/A (the paper's text), "
-        "floor(C/A) (NetLogo; needed for punctuated equilibrium), round(C/A) (Mesa).",
+        "floor(C/A) (NetLogo; needed for punctuated equilibrium), round(C/A) with Python's "
+        "round-half-to-even (Mesa 3.3.1 agents.py).",
     )
     vision_shape: Literal["von_neumann", "moore", "euclidean"] = Field(
         "euclidean",
         description="Neighbourhood within vision: von Neumann diamond |dx|+|dy|<=v (Mesa), "
-        "Moore square max(|dx|,|dy|)<=v, Euclidean disc dx^2+dy^2<=v^2 (NetLogo in-radius).",
+        "Moore square max(|dx|,|dy|)<=v, Euclidean disc dx^2+dy^2<=v^2 (NetLogo in-radius; "
+        "the only reading under which Table 2's vision 1.7 makes sense).",
     )
     counts_self: bool = Field(
         True, description="The citizen counts itself among the actives: A = 1 + actives in vision (Epstein 2002)."
+    )
+    vision_includes_own_cell: bool = Field(
+        False,
+        description="The agent's own cell is part of its vision (NetLogo in-radius): an active "
+        "citizen is then counted twice in A = 1 + actives in vision. False: vision excludes the "
+        "own cell (Epstein 2002 as read by ND-spec; Mesa get_neighborhood).",
     )
     jail_term: Literal["inclusive", "exclusive"] = Field(
         "inclusive",
         description="inclusive: term ~ U{0..J_max} (Mesa randint); exclusive: U{0..J_max-1} (NetLogo random).",
     )
+    jail_countdown: Literal["end_of_step", "own_turn"] = Field(
+        "end_of_step",
+        description="When a jail term counts down: end_of_step, once for every jailed citizen "
+        "after all agents acted (NetLogo's tick end; the jail.release phase); own_turn, in the "
+        "jailed citizen's own activation, which it spends doing nothing (Mesa Citizen.step).",
+    )
     jailed_leave_grid: bool = Field(
-        True, description="Jailed citizens leave the grid (Epstein) or keep their cell, counted empty (NetLogo, Mesa)."
+        True,
+        description="Jailed citizens leave the grid (Epstein 2002) or keep their cell "
+        "(NetLogo, Mesa; see jailed_block_cell).",
+    )
+    jailed_block_cell: bool = Field(
+        False,
+        description="Only with jailed_leave_grid = false: the jailed citizen's cell stays "
+        "occupied, so nobody moves in (Mesa: the arrested agent stays in its cell). False: the "
+        "cell counts as empty and can be shared with the jailed citizen (NetLogo).",
     )
     cop_moves_to_arrestee: bool = Field(
         False, description="The arresting cop moves onto the arrestee's cell (NetLogo)."
     )
     order: Literal["move_then_decide", "decide_then_move"] = Field(
         "move_then_decide",
-        description="Within an agent's turn: move then act (NetLogo) or act then move (Mesa).",
+        description="Within an agent's turn: move then act (Epstein 2002: 'moves ... where he "
+        "acts'; NetLogo) or act then move (Mesa).",
     )
     movement: bool = Field(True, description="Agents move to a random empty cell in vision (Table 2: all but Run 1).")
+    cops_always_move: bool = Field(
+        False,
+        description="Cops move even when movement = false (NetLogo: `if movement? or breed = "
+        "cops`). False: movement = false stops cops too (Mesa).",
+    )
 
 
 class Intervention(Section):
