@@ -1,0 +1,359 @@
+"""Bolivia's places, roads, mountain paths, historical record and outline, as typed arrays.
+
+The data ship inside the package (``uprising/data/bolivia/``, sources in its ``SOURCES.md``) and
+are read with :mod:`importlib.resources`, never from a path outside the package.
+
+- :func:`load_places` → :class:`Places`: one row per place of the model (towns, the provinces
+  they stand for, and aggregates of the rest of the country). Populations are the 2001 census and
+  sum to Bolivia's 8,274,325.
+- :func:`load_roads` → :class:`Roads`: undirected road links and mountain paths, with travel
+  hours by vehicle and on foot. :meth:`Roads.travel_times` gives shortest times with a mask of
+  blocked edges (scipy's Dijkstra).
+- :func:`load_record` / :func:`load_facts` → polars frames: the dated events of Sep–Oct 2003 and
+  the figures a run is validated against.
+- :func:`load_outline` → the country's outline as rings of (lon, lat).
+- :func:`grid_shape` → the (height, width) of a place's grid from its population.
+
+Speeds (``docs/bolivia-data.md`` gives the reasoning):
+
+========================  ==========  ==============================================
+what                      value       basis
+========================  ==========  ==============================================
+truck/bus, paved road     50 km/h     assumption (loaded vehicles on Andean highways)
+truck/bus, unpaved road   25 km/h     assumption (gravel mountain roads)
+on foot, road             4 km/h      assumption (ordinary walking pace)
+on foot, mountain path    3 km/h      assumption (Naismith-style slowing for climbs)
+march                     27.5 km/d   assumption (25–30 km a day, ~6.9 h walking)
+========================  ==========  ==============================================
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import polars as pl
+from scipy.sparse.csgraph import csgraph_from_dense, dijkstra
+
+from uprising.errors import UserError
+
+#: Vehicle speed by road surface, km/h (assumptions, see module docstring).
+VEHICLE_KMH: dict[str, float] = {"paved": 50.0, "unpaved": 25.0}
+#: Walking speed by kind of way, km/h (assumptions).
+FOOT_KMH: dict[str, float] = {"road": 4.0, "path": 3.0}
+#: Distance a march covers in a day on roads, km (assumption: 25–30 km/day).
+MARCH_KM_PER_DAY = 27.5
+#: Hours of walking in a marching day, implied by the two figures above.
+MARCH_HOURS_PER_DAY = MARCH_KM_PER_DAY / FOOT_KMH["road"]
+#: Citizens per cell, Epstein 2002 Table 2.
+EPSTEIN_DENSITY = 0.7
+
+PLACES_FILE = "places.csv"
+ROADS_FILE = "roads.csv"
+PATHS_FILE = "paths.csv"
+
+
+def _text(name: str) -> str:
+    return resources.files("uprising").joinpath("data", "bolivia", name).read_text(encoding="utf-8")
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(_text(name))))
+
+
+def _key(name: str) -> str:
+    """Lookup key: case-, accent- and spacing-insensitive."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+# --------------------------------------------------------------------------------------- places
+
+
+@dataclass(frozen=True, eq=False)
+class Places:
+    """The places of the model, one row each (arrays are read-only).
+
+    ``population`` is people at the 2001 census; ``basis`` says what the figure counts
+    (town, municipality, province, aggregate, or none for a facility).
+    """
+
+    name: np.ndarray  # str
+    lat: np.ndarray  # float64, degrees
+    lon: np.ndarray  # float64, degrees
+    population: np.ndarray  # int64, people (2001)
+    department: np.ndarray  # str
+    basis: np.ndarray  # str
+    tags: tuple[frozenset[str], ...]
+    aliases: tuple[tuple[str, ...], ...]
+    _lookup: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        lookup: dict[str, int] = {}
+        for i, (n, al) in enumerate(zip(self.name, self.aliases)):
+            for k in (n, *al):
+                kk = _key(k)
+                if kk in lookup and lookup[kk] != i:
+                    raise ValueError(f"place name or alias {k!r} is ambiguous")
+                lookup[kk] = i
+        object.__setattr__(self, "_lookup", lookup)
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+    @property
+    def total_population(self) -> int:
+        return int(self.population.sum())
+
+    def index(self, name: str, *, file: str | None = None, key: str | None = "place") -> int:
+        """Index of a place by name or alias (case and accents ignored).
+
+        An unknown name raises :class:`UserError` naming ``file`` and ``key`` (where the user
+        wrote it) with the nearest known name.
+        """
+        i = self._lookup.get(_key(name))
+        if i is not None:
+            return i
+        keys = list(self._lookup)
+        best = difflib.get_close_matches(_key(name), keys, n=1, cutoff=0.0)
+        suggestion = str(self.name[self._lookup[best[0]]]) if best else str(self.name[0])
+        raise UserError(file, key, f"unknown place '{name}'; did you mean '{suggestion}'?")
+
+    def indices(self, names, *, file: str | None = None, key: str | None = "place") -> np.ndarray:
+        return np.array([self.index(n, file=file, key=key) for n in names], dtype=np.int64)
+
+    def has_tag(self, tag: str) -> np.ndarray:
+        """Boolean mask of the places carrying ``tag`` (e.g. ``fuel_source``, ``mine``)."""
+        return np.array([tag in t for t in self.tags], dtype=bool)
+
+
+@lru_cache(maxsize=1)
+def load_places() -> Places:
+    """The shipped places (``data/bolivia/places.csv``)."""
+    rows = _rows(PLACES_FILE)
+
+    def split(s: str) -> tuple[str, ...]:
+        return tuple(x.strip() for x in s.split(";") if x.strip())
+
+    return Places(
+        name=_frozen(np.array([r["name"] for r in rows], dtype=str)),
+        lat=_frozen(np.array([float(r["lat"]) for r in rows])),
+        lon=_frozen(np.array([float(r["lon"]) for r in rows])),
+        population=_frozen(np.array([int(r["population"]) for r in rows], dtype=np.int64)),
+        department=_frozen(np.array([r["department"] for r in rows], dtype=str)),
+        basis=_frozen(np.array([r["population_basis"] for r in rows], dtype=str)),
+        tags=tuple(frozenset(split(r["tags"])) for r in rows),
+        aliases=tuple(split(r["aliases"]) for r in rows),
+    )
+
+
+def load_departments() -> dict[str, int]:
+    """Department populations at the 2001 census (the totals the places add up to)."""
+    return {r["department"]: int(r["population"]) for r in _rows("departments.csv")}
+
+
+# ---------------------------------------------------------------------------------------- roads
+
+
+@dataclass(frozen=True, eq=False)
+class Roads:
+    """Undirected edges between places: roads (blockable) and mountain paths (not blockable).
+
+    ``hours`` is the time by truck or bus (``inf`` on a path: vehicles cannot use it);
+    ``foot_hours`` the time on foot; ``march_days`` the days a march needs.
+    """
+
+    place_names: tuple[str, ...]
+    src: np.ndarray  # int32, place index
+    dst: np.ndarray  # int32, place index
+    km: np.ndarray  # float64
+    paved_km: np.ndarray  # float64 (0 on paths)
+    mode: np.ndarray  # str: paved | unpaved | mixed | path
+    blockable: np.ndarray  # bool: False exactly for paths
+    hours: np.ndarray  # float64, by vehicle
+    foot_hours: np.ndarray  # float64
+    route: np.ndarray  # str
+    basis: np.ndarray  # str: sourced | approximate | derived | aggregate | assumption | record
+
+    def __len__(self) -> int:
+        return len(self.src)
+
+    @property
+    def n_places(self) -> int:
+        return len(self.place_names)
+
+    @property
+    def is_path(self) -> np.ndarray:
+        return self.mode == "path"
+
+    @property
+    def march_days(self) -> np.ndarray:
+        return self.foot_hours / MARCH_HOURS_PER_DAY
+
+    def edges_between(self, a: int, b: int) -> np.ndarray:
+        """Indices of the edges joining places ``a`` and ``b`` (either direction)."""
+        hit = ((self.src == a) & (self.dst == b)) | ((self.src == b) & (self.dst == a))
+        return np.flatnonzero(hit)
+
+    def travel_times(
+        self, blocked: np.ndarray | None = None, *, by: str = "vehicle", sources=None
+    ) -> np.ndarray:
+        """Shortest travel hours between places, ``inf`` where no open way exists.
+
+        ``blocked`` is a boolean mask over edges; it is ignored on edges that are not
+        blockable (paths). ``by="vehicle"`` uses roads only at vehicle speed; ``by="foot"``
+        uses roads and paths at walking speed. ``sources`` (indices) limits the rows; the
+        result is ``[len(sources), n_places]`` (or ``[n_places, n_places]``).
+        """
+        if by == "vehicle":
+            weight, usable = self.hours, ~self.is_path
+        elif by == "foot":
+            weight, usable = self.foot_hours, np.ones(len(self), dtype=bool)
+        else:
+            raise ValueError(f"by must be 'vehicle' or 'foot', not {by!r}")
+        if blocked is not None:
+            blocked = np.asarray(blocked, dtype=bool)
+            if blocked.shape != (len(self),):
+                raise ValueError(f"blocked mask has shape {blocked.shape}, expected ({len(self)},)")
+            usable = usable & ~(blocked & self.blockable)
+        n = self.n_places
+        w = np.full((n, n), np.inf)
+        e = np.flatnonzero(usable)
+        np.minimum.at(w, (self.src[e], self.dst[e]), weight[e])
+        np.minimum.at(w, (self.dst[e], self.src[e]), weight[e])
+        graph = csgraph_from_dense(w, null_value=np.inf)
+        if sources is None:
+            return dijkstra(graph, directed=False)
+        return dijkstra(graph, directed=False, indices=np.asarray(sources, dtype=np.int64))
+
+
+def _vehicle_hours(km: float, paved_km: float) -> float:
+    return paved_km / VEHICLE_KMH["paved"] + (km - paved_km) / VEHICLE_KMH["unpaved"]
+
+
+def load_roads(places: Places | None = None, *, paths: bool = True) -> Roads:
+    """Roads (``roads.csv``) and, unless ``paths=False``, mountain paths (``paths.csv``)."""
+    places = places if places is not None else load_places()
+    src, dst, km, paved, mode, block, hours, foot, route, basis = ([] for _ in range(10))
+    for r in _rows(ROADS_FILE):
+        k, p = float(r["km"]), float(r["paved_km"])
+        if not 0.0 <= p <= k:
+            raise ValueError(f"{ROADS_FILE}: {r['from']}–{r['to']}: paved_km outside 0..km")
+        src.append(places.index(r["from"], file=ROADS_FILE, key="from"))
+        dst.append(places.index(r["to"], file=ROADS_FILE, key="to"))
+        km.append(k), paved.append(p), mode.append(r["surface"]), block.append(True)
+        hours.append(_vehicle_hours(k, p)), foot.append(k / FOOT_KMH["road"])
+        route.append(r["route"]), basis.append(r["basis"])
+    if paths:
+        for r in _rows(PATHS_FILE):
+            k = float(r["km"])
+            src.append(places.index(r["from"], file=PATHS_FILE, key="from"))
+            dst.append(places.index(r["to"], file=PATHS_FILE, key="to"))
+            km.append(k), paved.append(0.0), mode.append("path"), block.append(False)
+            hours.append(math.inf), foot.append(k / FOOT_KMH["path"])
+            route.append("mountain path"), basis.append(r["basis"])
+    return Roads(
+        place_names=tuple(str(n) for n in places.name),
+        src=_frozen(np.array(src, dtype=np.int32)),
+        dst=_frozen(np.array(dst, dtype=np.int32)),
+        km=_frozen(np.array(km)),
+        paved_km=_frozen(np.array(paved)),
+        mode=_frozen(np.array(mode, dtype=str)),
+        blockable=_frozen(np.array(block, dtype=bool)),
+        hours=_frozen(np.array(hours)),
+        foot_hours=_frozen(np.array(foot)),
+        route=_frozen(np.array(route, dtype=str)),
+        basis=_frozen(np.array(basis, dtype=str)),
+    )
+
+
+# --------------------------------------------------------------------------------------- record
+
+
+def load_record() -> pl.DataFrame:
+    """The dated events of Sep–Oct 2003 (``record_events.csv``), one row per event.
+
+    ``date`` is a polars Date; ``deaths_low``/``deaths_high``/``injuries_low``/``injuries_high``
+    are nullable integers (null: not reported, or open-ended for ``_high``); the strings as
+    reported are kept in ``deaths_reported``/``injuries_reported``.
+    """
+    ints = ["deaths_low", "deaths_high", "injuries_low", "injuries_high"]
+    df = pl.read_csv(io.StringIO(_text("record_events.csv")), infer_schema=False)
+    return df.with_columns(
+        pl.col("date").str.to_date("%Y-%m-%d"),
+        (pl.col("precursor") == "true").alias("precursor"),
+        *[pl.col(c).cast(pl.Int64, strict=True) for c in ints],
+        pl.col("model_place").fill_null(""),
+        pl.col("deaths_reported").fill_null(""),
+        pl.col("injuries_reported").fill_null(""),
+    )
+
+
+def load_facts() -> pl.DataFrame:
+    """The validation targets (``record_facts.csv``): key, value, low, high, unit, note, source."""
+    df = pl.read_csv(io.StringIO(_text("record_facts.csv")), infer_schema=False)
+    return df.with_columns(
+        pl.col("low").cast(pl.Float64), pl.col("high").cast(pl.Float64), pl.col("value").fill_null("")
+    )
+
+
+# -------------------------------------------------------------------------------------- outline
+
+
+def load_outline() -> list[list[tuple[float, float]]]:
+    """Bolivia's outline (Natural Earth 1:110m, public domain) as rings of (lon, lat)."""
+    data = json.loads(_text("outline.geojson"))
+    rings: list[list[tuple[float, float]]] = []
+    for feature in data["features"]:
+        geom = feature["geometry"]
+        polygons = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+        for polygon in polygons:
+            for ring in polygon:
+                rings.append([(float(x), float(y)) for x, y in ring])
+    return rings
+
+
+# ----------------------------------------------------------------------------------------- grid
+
+
+def grid_shape(
+    population: int, scale: float = 1.0, density: float = EPSTEIN_DENSITY, min_side: int = 1
+) -> tuple[int, int]:
+    """(height, width) of a place's grid: one agent per person × ``scale`` at ``density``.
+
+    agents = round(population × scale); cells = ceil(agents / density); the grid is the most
+    nearly square rectangle with at least that many cells: height = ceil(sqrt(cells)),
+    width = ceil(cells / height); each side at least ``min_side``. E.g. La Paz (793,293) at
+    scale 0.01 and density 0.7: 7,933 agents, 11,333 cells → 107 × 106.
+    """
+    if not scale > 0:
+        raise ValueError(f"scale must be > 0, not {scale}")
+    if not 0 < density <= 1:
+        raise ValueError(f"density must be in (0, 1], not {density}")
+    agents = max(0, round(population * scale))
+    cells = math.ceil(agents / density)
+    height = max(min_side, math.isqrt(cells - 1) + 1 if cells > 0 else 0)
+    width = max(min_side, math.ceil(cells / height) if cells > 0 else 0)
+    return height, width
+
+
+def grid_shapes(
+    places: Places, scale: float = 1.0, density: float = EPSTEIN_DENSITY, min_side: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Heights and widths (int64 arrays) of every place's grid, by :func:`grid_shape`."""
+    shapes = [grid_shape(int(p), scale, density, min_side) for p in places.population]
+    return np.array([s[0] for s in shapes], dtype=np.int64), np.array([s[1] for s in shapes], dtype=np.int64)
