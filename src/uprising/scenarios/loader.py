@@ -619,7 +619,11 @@ def scenario_to_toml(scenario: Scenario, *, comments: bool = False) -> str:
 
 
 def _emit(table: dict[str, Any], prefix: tuple, out: list[str], comments: bool) -> None:
-    scalars = {k: v for k, v in table.items() if not _is_table(v) and not _is_table_array(v)}
+    scalars = {
+        k: v
+        for k, v in table.items()
+        if not _is_table(v) and not _is_table_array(v) and not (v == [] and _is_table_list_field(prefix + (k,)))
+    }
     for key, value in scalars.items():
         line = tomli_w.dumps({key: value}).strip()
         info = _field_at(prefix + (key,)) if comments else None
@@ -636,6 +640,12 @@ def _emit(table: dict[str, Any], prefix: tuple, out: list[str], comments: bool) 
                 out.append("")
                 out.append(f"[[{_toml_key(prefix + (key,))}]]")
                 _emit(item, prefix + (key, i), out, comments)
+
+
+def _is_table_list_field(path: tuple) -> bool:
+    """An array-of-tables key (``interventions``): left out when empty, as its default is []."""
+    info = _field_at(path)
+    return info is not None and typing.get_origin(info.annotation) is list and _model_in(info.annotation) is not None
 
 
 def _is_table(v: Any) -> bool:

@@ -1,0 +1,175 @@
+"""``uprising run``: one simulation, its files written atomically, a short summary printed."""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import importlib.util
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from uprising import __version__
+from uprising.cli.app import SetOption, app, stderr, stdout
+from uprising.errors import UserError
+from uprising.output import write_run
+from uprising.scenarios import load_scenario, parse_assignments, scenario_to_dict, scenario_to_toml
+
+# OS errors that mean "you cannot write there", a user's problem rather than a bug.
+_USER_OS_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EEXIST}
+
+
+class ProgressBar:
+    """``progress(step_done, total)`` for ``Simulation.run``: a rich bar once a run passes a second.
+
+    Quick runs print nothing; so do runs whose stderr is not a terminal (logs, CI).
+    """
+
+    def __init__(self, label: str, enabled: bool, delay: float = 1.0):
+        self.label = label
+        self.enabled = enabled and stderr.is_terminal
+        self.delay = delay
+        self.started = time.perf_counter()
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def __call__(self, step_done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.progress is None:
+            if time.perf_counter() - self.started < self.delay:
+                return
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=stderr,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(self.label, total=total)
+        self.progress.update(self.task, completed=step_done, total=total)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_report_if_available(out_dir: Path) -> Path | None:
+    """Call ``uprising.report.write_report(out_dir)`` when that module exists; its path, else None."""
+    if importlib.util.find_spec("uprising.report") is None:
+        return None
+    report = importlib.import_module("uprising.report")
+    write_report: Callable[[Path], Any] | None = getattr(report, "write_report", None)
+    if write_report is None:
+        return None
+    return Path(write_report(out_dir))
+
+
+def _summary_table(summary: dict[str, Any], paths: dict[str, Path]) -> Table:
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in summary.items():
+        if isinstance(value, (dict, list)) or key in ("version", "description"):
+            continue
+        if isinstance(value, float):
+            text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = f"{value:,}"
+        else:
+            text = str(value)
+        table.add_row(key.replace("_", " "), text)
+    for kind, path in paths.items():
+        table.add_row(kind, str(path))
+    return table
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[str, typer.Argument(help="A shipped scenario name (see `uprising scenarios`) or a .toml path.")],
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed (default: the scenario's).")] = None,
+    steps: Annotated[int | None, typer.Option("--steps", min=0, help="Periods to run (default: the scenario's).")] = None,
+    schedule: Annotated[
+        str | None,
+        typer.Option("--schedule", metavar="sequential|synchronous", help="Activation schedule (default: the scenario's)."),
+    ] = None,
+    set_: SetOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output directory (default: results/<scenario name>).")
+    ] = None,
+    frame_every: Annotated[
+        int | None, typer.Option("--frame-every", min=1, help="Keep a grid snapshot every N steps (default: the engine's).")
+    ] = None,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html when the report module is installed.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Run a scenario; write timeseries.parquet, summary.json, frames.npz and scenario.toml to --out."""
+    overrides: dict[str, object] = dict(parse_assignments(set_ or []))
+    # --seed/--steps/--schedule are overrides like any other: validated, recorded, reproducible.
+    for key, value in (("scenario.seed", seed), ("scenario.steps", steps), ("scenario.schedule", schedule)):
+        if value is not None:
+            overrides[key] = value
+    resolved = load_scenario(scenario, overrides)
+    info = resolved.scenario
+    out_dir = out if out is not None else Path("results") / info.name
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(str(out_dir), None, "exists and is not a directory; give --out a directory")
+
+    from uprising.simulation import Simulation  # numba compiles on import: keep other commands fast
+
+    kwargs: dict[str, Any] = {"seed": info.seed, "schedule": info.schedule}
+    if frame_every is not None:
+        kwargs["frame_every"] = frame_every
+    sim = Simulation(resolved, **kwargs)
+    started = time.perf_counter()
+    with ProgressBar(f"{info.name}", enabled=not quiet) as bar:
+        sim.run(steps=info.steps, progress=bar)
+    wall = time.perf_counter() - started
+
+    summary: dict[str, Any] = {
+        "scenario": info.name,
+        "model": info.model,
+        "seed": info.seed,
+        "steps": info.steps,
+        "schedule": info.schedule,
+    }
+    summary.update(sim.summary())
+    summary.setdefault("wall_seconds", wall)
+    summary.setdefault("parameters", scenario_to_dict(resolved))
+    summary.setdefault("version", __version__)
+    frames = sim.frames()
+    if frames is not None and len(frames[0]) == 0:
+        frames = None
+    try:
+        paths = write_run(
+            out_dir,
+            timeseries=sim.timeseries(),
+            summary=summary,
+            frames=frames,
+            scenario_toml=scenario_to_toml(resolved),
+        )
+        if report:
+            report_path = write_report_if_available(out_dir)
+            if report_path is not None:
+                paths["report"] = report_path
+    except OSError as e:
+        if e.errno in _USER_OS_ERRORS:
+            raise UserError(str(e.filename or out_dir), None, f"cannot write: {e.strerror}") from None
+        raise
+
+    if not quiet:
+        stdout.print(_summary_table(summary, paths))
