@@ -1,0 +1,107 @@
+"""Jail: the term a cop hands out, and release.
+
+Term ~ U{0..J_max} (``jail_term = inclusive``, Mesa ``randint``) or U{0..J_max-1}
+(``exclusive``, NetLogo ``random``); J_max = inf is a life term (never released).
+
+Countdown (``jail_countdown``):
+- ``end_of_step`` (the ``jail.release`` phase, NetLogo's tick end): every jailed citizen's
+  term drops by one (not below 0), and those at 0 are released. A term of s >= 1 handed out in
+  step t frees the citizen for step t+s, exactly as NetLogo (`if jail-term > 0 [set jail-term
+  jail-term - 1]`, jailed iff jail-term > 0); a term of 0 frees it for the next step.
+- ``own_turn`` (Mesa ``Citizen.step``): in its own activation a jailed citizen with term > 0
+  decrements it and does nothing else; with term 0 it is released and acts in that turn.
+
+Where a released citizen goes (``rules.jailed_leave_grid`` / ``jailed_block_cell``):
+- left the grid (Epstein): a uniformly random empty cell of its place;
+- kept its cell, blocking it (Mesa): it is still there;
+- kept its cell, passable (NetLogo): back to its cell if that is empty, else a random empty
+  cell within its vision, else anywhere in the place. (NetLogo lets the released agent share
+  the patch; with capacity one we move it to the nearest free choice instead.) If the place is
+  full the citizen stays jailed one more step.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from uprising.engine import rng
+from uprising.engine.grid import EMPTY, SEEN_JAILED, SEEN_QUIET
+from uprising.engine.population import CITIZEN, JAILED, LIFE, QUIET
+from uprising.engine.rules import JAIL_INCLUSIVE, JAIL_MAX, JAIL_MODE, KEEP_CELL, KEEP_CELL_PASSABLE, LEAVE_GRID
+from uprising.engine.vision import random_cell_coded, random_empty_in_place
+
+
+@nb.njit(inline="always", cache=True)
+def term(key, agent_id, rules):
+    """A jail term in periods (LIFE for J_max = inf)."""
+    jmax = rules[JAIL_MAX]
+    if jmax < 0:
+        return LIFE
+    n = jmax + 1 if rules[JAIL_INCLUSIVE] else jmax
+    if n <= 0:
+        return 0
+    return np.int32(rng.below(key, agent_id, 0, n))
+
+
+@nb.njit(cache=True)
+def release(i, state, cell, agent_id, occupant, board, start, height, width, torus, cv, rules, key):
+    """Free citizen i onto the grid per the jail mode; False if there is no room (stays jailed)."""
+    mode = rules[JAIL_MODE]
+    if mode == KEEP_CELL:
+        board[cell[i]] = SEEN_QUIET
+        state[i] = QUIET
+        return True
+    target = -1
+    if mode == KEEP_CELL_PASSABLE:
+        c = cell[i]
+        if occupant[c] < 0:
+            target = c
+        else:
+            local = c - start
+            y = local // width
+            x = local - y * width
+            target = random_cell_coded(
+                board, start, height, width, torus, y, x, cv[0], cv[1], cv[2], cv[3], cv[4],
+                EMPTY, SEEN_JAILED, key, agent_id[i],
+            )
+    if target < 0:
+        target = random_empty_in_place(board, start, height * width, key, agent_id[i], mode != LEAVE_GRID)
+    if target < 0:
+        return False
+    occupant[target] = i
+    board[target] = SEEN_QUIET
+    cell[i] = target
+    state[i] = QUIET
+    return True
+
+
+# numba: one pass over the rows; a Python loop over 10^5-10^7 rows would cost more than a step.
+@nb.njit(cache=True)
+def count_down_and_release(n, kind, state, place, jail_left, cell, agent_id, occupant, board,
+                           the_place, start, height, width, torus, cv, rules, key):
+    """The end_of_step countdown for one place: decrement every term, release those at 0."""
+    released = 0
+    for i in range(n):
+        if state[i] != JAILED or kind[i] != CITIZEN or place[i] != the_place:
+            continue
+        if jail_left[i] == LIFE:
+            continue
+        if jail_left[i] > 0:
+            jail_left[i] -= 1
+        if jail_left[i] == 0:
+            released += release(i, state, cell, agent_id, occupant, board, start, height, width, torus, cv, rules, key)
+    return released
+
+
+def release_phase(world, step: int) -> None:
+    """Phase jail.release (jail_countdown = end_of_step)."""
+    
+    pop, places = world.pop, world.places
+    key = world.key("release", step)
+    for p in range(places.count):
+        start, height, width, torus = world.place_geometry(p)
+        count_down_and_release(
+            pop.n, pop.kind, pop.state, pop.place, pop.jail_left, pop.cell, pop.agent_id, places.occupant,
+            places.board, p, start, height, width, torus, world.citizen_vision[p].arrays, world.rules, key,
+        )

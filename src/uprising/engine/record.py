@@ -1,0 +1,80 @@
+"""What is recorded each step: counts per place (architecture.md, "What is recorded").
+
+Always: ``quiet, active, jailed, dead, cops`` (cops on duty) and ``arrests`` (made this step).
+Model II adds per group ``quiet_g*, active_g*, jailed_g*, citizens_g*`` (alive) and per step
+``kills, births, deaths``. Arrays are ``[steps + 1, places]`` (row 0 is the initial state),
+preallocated and doubled if a run goes on past its planned steps.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from uprising.engine.population import CITIZEN, COP, ON_DUTY
+
+STATE_COLUMNS = ("quiet", "active", "jailed", "dead")
+
+
+# numba: one pass over int8 columns; ~0.3 ms at 10^6 agents where numpy bincounts take 3 ms.
+@nb.njit(cache=True)
+def tally(n, kind, state, place, group, n_places, n_groups):
+    """[places, 5] quiet, active, jailed, dead, cops; [places, groups, 4] the states by group."""
+    out = np.zeros((n_places, 5), np.int64)
+    by_group = np.zeros((n_places, n_groups, 4), np.int64)
+    for i in range(n):
+        p = place[i]
+        if kind[i] == CITIZEN:
+            s = state[i]
+            out[p, s] += 1
+            by_group[p, group[i], s] += 1
+        elif kind[i] == COP and state[i] == ON_DUTY:
+            out[p, 4] += 1
+    return out, by_group
+
+
+class Recorder:
+    def __init__(self, world, steps: int):
+        self.n_places = world.places.count
+        self.n_groups = 2 if world.model2 else 1
+        self.model2 = world.model2
+        self.rows = 0
+        self._alloc(steps + 1)
+
+    def _alloc(self, length: int) -> None:
+        shape = (length, self.n_places)
+        self.counts = np.zeros(shape + (5,), np.int64)
+        self.by_group = np.zeros(shape + (self.n_groups, 4), np.int64)
+        self.events = np.zeros(shape + (4,), np.int64)  # arrests, kills, births, deaths
+
+    def _grow(self) -> None:
+        old = (self.counts, self.by_group, self.events)
+        self._alloc(2 * self.counts.shape[0])
+        for new, o in zip((self.counts, self.by_group, self.events), old):
+            new[: o.shape[0]] = o
+
+    def record(self, world, step: int, events: tuple[int, int, int, int]) -> None:
+        if step >= self.counts.shape[0]:
+            self._grow()
+        pop = world.pop
+        counts, by_group = tally(pop.n, pop.kind, pop.state, pop.place, pop.group, self.n_places, self.n_groups)
+        self.counts[step] = counts
+        self.by_group[step] = by_group
+        self.events[step, 0] = events  # single place: events are run-wide for now
+        self.rows = max(self.rows, step + 1)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Column name -> [rows, places] array."""
+        r = self.rows
+        cols = {name: self.counts[:r, :, j] for j, name in enumerate(STATE_COLUMNS)}
+        cols["cops"] = self.counts[:r, :, 4]
+        cols["arrests"] = self.events[:r, :, 0]
+        if self.model2:
+            for g in range(self.n_groups):
+                for j, name in enumerate(STATE_COLUMNS[:3]):
+                    cols[f"{name}_g{g}"] = self.by_group[:r, :, g, j]
+                cols[f"citizens_g{g}"] = self.by_group[:r, :, g, :3].sum(axis=-1)
+            cols["kills"] = self.events[:r, :, 1]
+            cols["births"] = self.events[:r, :, 2]
+            cols["deaths"] = self.events[:r, :, 3]
+        return cols

@@ -1,0 +1,179 @@
+"""The public Python API: ``Simulation``. The CLI, the report and notebooks call only this.
+
+>>> from uprising.simulation import Simulation
+>>> from uprising.scenarios.schema import Scenario
+>>> sim = Simulation(Scenario(), seed=1)
+>>> sim.run(100)                                   # doctest: +SKIP
+>>> sim.timeseries()                               # polars: step, place, quiet, active, ...
+>>> print(sim.plan)                                # agents.act → jail.release → record
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+import uprising
+from uprising.engine.plan import Plan, build_plan
+from uprising.engine.world import World
+from uprising.errors import UserError
+from uprising.scenarios.schema import Scenario
+
+SCHEDULES = ("sequential", "synchronous")
+EPSTEIN_CITIZENS = 1120  # Table 2: 0.7 x 40 x 40; Epstein's outburst level 50 is relative to this
+
+
+def outbursts(active: np.ndarray, level: float) -> int:
+    """Epstein 2002 (Fig 5): an outburst starts when actives exceed ``level`` and ends when they
+    fall below it. Returns the number of outbursts that started."""
+    above = np.asarray(active) > level
+    below = np.asarray(active) < level
+    count, inside = 0, False
+    for a, b in zip(above, below):
+        if not inside and a:
+            inside, count = True, count + 1
+        elif inside and b:
+            inside = False
+    return count
+
+
+class Simulation:
+    """One run of a scenario with one seed and one schedule."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        schedule: str | None = None,
+        frame_every: int | None = None,
+    ):
+        schedule = schedule or scenario.scenario.schedule
+        if schedule not in SCHEDULES:
+            raise UserError(None, "schedule", f"unknown schedule {schedule!r}; allowed: {', '.join(SCHEDULES)}")
+        if scenario.scenario.model == "bolivia":
+            raise UserError(None, "scenario.model", "the bolivia world is not built yet; allowed: epstein-1, epstein-2")
+        if frame_every is not None and frame_every < 1:
+            raise UserError(None, "frame_every", f"must be >= 1, got {frame_every}")
+        self.scenario = scenario
+        self.seed = int(scenario.scenario.seed if seed is None else seed)
+        self.schedule = schedule
+        self.frame_every = frame_every
+        self.world = World(scenario, self.seed, schedule)
+        self.plan: Plan = build_plan(self.world)
+        self.steps_done = 0
+        self.wall_seconds = 0.0
+        self._frames: list[np.ndarray] = []
+        self._frame_steps: list[int] = []
+        self.world.recorder.record(self.world, 0, (0, 0, 0, 0))
+        self._capture(0)
+
+    @classmethod
+    def from_scenario(
+        cls,
+        source: str | Path,
+        seed: int | None = None,
+        schedule: str | None = None,
+        steps: int | None = None,
+        frame_every: int | None = None,
+        **overrides: object,
+    ) -> Simulation:
+        """Load a scenario (a shipped name or a TOML path) with dotted-name overrides, then build."""
+        from uprising.scenarios import load_scenario
+
+        extra: dict[str, object] = dict(overrides)
+        if steps is not None:
+            extra["scenario.steps"] = steps
+        scenario = load_scenario(source, extra or None)
+        return cls(scenario, seed=seed, schedule=schedule, frame_every=frame_every)
+
+    # -- running ------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one period: run every phase of the plan in order."""
+        t0 = time.perf_counter()
+        step = self.steps_done + 1
+        for phase in self.plan:
+            phase.run(self.world, step)
+        self.steps_done = step
+        self.wall_seconds += time.perf_counter() - t0
+        self._capture(step)
+
+    def run(self, steps: int | None = None, progress: Callable[[int, int], None] | None = None) -> Simulation:
+        """Run ``steps`` periods (default: the scenario's steps not yet run)."""
+        total = self.scenario.scenario.steps - self.steps_done if steps is None else int(steps)
+        for done in range(1, total + 1):
+            self.step()
+            if progress is not None:
+                progress(done, total)
+        return self
+
+    def _capture(self, step: int) -> None:
+        if self.frame_every and step % self.frame_every == 0:
+            self._frames.append(self.world.places.board_view(0).copy())
+            self._frame_steps.append(step)
+
+    # -- outputs ------------------------------------------------------------------------------
+    def timeseries(self) -> pl.DataFrame:
+        """One row per step and place: step, place, quiet, active, jailed, dead, cops, arrests
+        (Model II adds active_g0, citizens_g0, ..., kills, births, deaths)."""
+        cols = self.world.recorder.columns()
+        rows, places = next(iter(cols.values())).shape
+        data = {
+            "step": np.repeat(np.arange(rows, dtype=np.int64), places),
+            "place": np.tile(np.arange(places, dtype=np.int64), rows),
+        }
+        data.update({name: arr.reshape(-1) for name, arr in cols.items()})
+        return pl.DataFrame(data)
+
+    def frames(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps [F], cells [F, H, W] int8) for place 0: 0 empty, 1 quiet, 2 active, 3 jailed, 4 cop."""
+        if not self._frames:
+            h, w = int(self.world.places.height[0]), int(self.world.places.width[0])
+            return np.zeros(0, np.int64), np.zeros((0, h, w), np.int8)
+        return np.asarray(self._frame_steps, np.int64), np.stack(self._frames)
+
+    def summary(self, outburst_level: float | None = None) -> dict:
+        """Scenario, seed, steps, schedule, parameters, sizes, activity, outbursts, speed, version.
+
+        ``outburst_level``: actives above which an outburst runs (Epstein 2002: 50 of 1120
+        citizens); default 50 scaled by this run's citizens at the start.
+        """
+        w = self.world
+        citizens = w.citizens_at_start
+        level = 50.0 * citizens / EPSTEIN_CITIZENS if outburst_level is None else float(outburst_level)
+        cols = w.recorder.columns()
+        active = cols["active"].sum(axis=1)
+        alive = (cols["quiet"] + cols["active"] + cols["jailed"]).sum(axis=1)
+        frac = active / np.maximum(alive, 1)
+        agents = int((cols["quiet"] + cols["active"] + cols["jailed"] + cols["cops"]).sum(axis=1)[1:].sum())
+        return {
+            "scenario": self.scenario.scenario.name,
+            "model": self.scenario.scenario.model,
+            "seed": self.seed,
+            "steps": self.steps_done,
+            "schedule": self.schedule,
+            "parameters": self.scenario.model_dump(mode="json"),
+            "citizens": citizens,
+            "cops": w.cops_at_start,
+            "mean_active_fraction": float(frac[1:].mean()) if self.steps_done else 0.0,
+            "peak_active_fraction": float(frac.max()),
+            "peak_active": int(active.max()),
+            "outburst_level": level,
+            "outbursts": outbursts(active[1:], level),
+            "wall_seconds": self.wall_seconds,
+            "agent_steps_per_second": agents / self.wall_seconds if self.wall_seconds > 0 else math.nan,
+            "version": uprising.__version__,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Simulation({self.scenario.scenario.name!r}, seed={self.seed}, schedule={self.schedule!r}, "
+            f"steps_done={self.steps_done}, plan: {self.plan})"
+        )
+
+
+__all__ = ["Simulation", "SCHEDULES", "outbursts"]
