@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import math
+import os
 import importlib
 import importlib.util
 import time
@@ -79,7 +81,7 @@ def write_report_if_available(out_dir: Path) -> Path | None:
     return Path(write_report(out_dir))
 
 
-def _summary_table(summary: dict[str, Any], paths: dict[str, Path]) -> Table:
+def _summary_table(summary: dict[str, Any]) -> Table:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
@@ -93,9 +95,14 @@ def _summary_table(summary: dict[str, Any], paths: dict[str, Path]) -> Table:
         else:
             text = str(value)
         table.add_row(key.replace("_", " "), text)
-    for kind, path in paths.items():
-        table.add_row(kind, str(path))
     return table
+
+
+def default_frame_every(steps: int, cells: int, max_frames: int = 500, max_bytes: int = 256 * 2**20) -> int:
+    """Snapshot spacing for frames.npz: at most ``max_frames`` frames and ``max_bytes`` of int8 cells."""
+    by_count = math.ceil(steps / max_frames) if steps else 1
+    by_bytes = math.ceil(steps * cells / max_bytes) if steps else 1
+    return max(1, by_count, by_bytes)
 
 
 @app.command("run")
@@ -112,7 +119,8 @@ def run_command(
         Path | None, typer.Option("--out", help="Output directory (default: results/<scenario name>).")
     ] = None,
     frame_every: Annotated[
-        int | None, typer.Option("--frame-every", min=1, help="Keep a grid snapshot every N steps (default: the engine's).")
+        int | None,
+        typer.Option("--frame-every", min=1, help="Keep a grid snapshot every N steps (default: at most 500 snapshots)."),
     ] = None,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html when the report module is installed.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
@@ -131,10 +139,9 @@ def run_command(
 
     from uprising.simulation import Simulation  # numba compiles on import: keep other commands fast
 
-    kwargs: dict[str, Any] = {"seed": info.seed, "schedule": info.schedule}
-    if frame_every is not None:
-        kwargs["frame_every"] = frame_every
-    sim = Simulation(resolved, **kwargs)
+    if frame_every is None:
+        frame_every = default_frame_every(info.steps, resolved.grid.width * resolved.grid.height)
+    sim = Simulation(resolved, seed=info.seed, schedule=info.schedule, frame_every=frame_every)
     started = time.perf_counter()
     with ProgressBar(f"{info.name}", enabled=not quiet) as bar:
         sim.run(steps=info.steps, progress=bar)
@@ -172,4 +179,8 @@ def run_command(
         raise
 
     if not quiet:
-        stdout.print(_summary_table(summary, paths))
+        stdout.print(_summary_table(summary))
+        names = ", ".join(p.name for kind, p in paths.items() if kind != "report")
+        stdout.print(f"wrote {out_dir}{os.sep}: {names}", markup=False)
+        if "report" in paths:
+            stdout.print(f"report: {paths['report']}", markup=False)
