@@ -22,16 +22,11 @@ CHROMIUM_ARGS = [
 
 
 def make_run(out_dir: Path, steps: int, frame_every: int) -> Path:
+    from uprising.output import write_run
     from uprising.simulation import Simulation
 
-    sim = Simulation.from_scenario("epstein-1", seed=1, steps=steps, frame_every=frame_every)
-    sim.run()
-    try:
-        from uprising import output
-
-        output.write_run(sim, out_dir)
-    except (ImportError, AttributeError):
-        sim.write(out_dir)
+    sim = Simulation.from_scenario("epstein-1", seed=1, steps=steps, frame_every=frame_every).run()
+    write_run(out_dir, timeseries=sim.timeseries(), summary=sim.summary(), frames=sim.frames())
     return out_dir
 
 
@@ -54,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run_dir", nargs="?", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "report-classic.png")
-    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--frame-every", type=int, default=1)
     args = parser.parse_args(argv)
 

@@ -1,10 +1,10 @@
 """Headless Chromium for tests that open pages (Debian's /usr/bin/chromium; never downloaded).
 
-    from browser import open_page, requires_chromium
+    from browser import chromium, open_page, requires_chromium
 
     @requires_chromium
     def test_x(tmp_path):
-        with open_page(path_to_html) as session:
+        with open_page(path_to_html) as session:       # or open_page(path, browser=shared)
             session.page.click("button.play")
             assert not session.errors
 """
@@ -61,30 +61,49 @@ class Session:
 
 
 @contextlib.contextmanager
-def open_page(
-    html: Path, *, width: int = 1320, height: int = 1000, wait_for: str | None = None
-) -> Iterator[Session]:
-    """Open ``html`` via file:// in headless Chromium; collect console and page errors."""
+def chromium() -> Iterator[object]:
+    """A headless Chromium (Playwright ``Browser``) for several pages; closed on exit."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
-            page = context.new_page()
-            session = Session(page)
-            page.on("console", lambda m: session.console_errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: session.page_errors.append(str(e)))
-            page.on("request", lambda r: session.requests.append(r.url))
-
-            def on_dialog(dialog) -> None:
-                session.dialogs.append(dialog.message)
-                dialog.dismiss()
-
-            page.on("dialog", on_dialog)
-            page.goto(Path(html).resolve().as_uri(), wait_until="load")
-            if wait_for:
-                page.wait_for_selector(wait_for, timeout=15_000)
-            yield session
+            yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def open_page(
+    html: Path,
+    *,
+    browser: object | None = None,
+    width: int = 1320,
+    height: int = 1000,
+    wait_for: str | None = None,
+) -> Iterator[Session]:
+    """Open ``html`` via file:// in headless Chromium; collect console errors, page errors,
+    requests and dialogs. Pass ``browser`` (from :func:`chromium`) to reuse one browser."""
+    if browser is None:
+        with chromium() as own, open_page(html, browser=own, width=width, height=height, wait_for=wait_for) as s:
+            yield s
+        return
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+    try:
+        page = context.new_page()
+        session = Session(page)
+        page.on("console", lambda m: session.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: session.page_errors.append(str(e)))
+        page.on("request", lambda r: session.requests.append(r.url))
+
+        def on_dialog(dialog) -> None:
+            session.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.goto(Path(html).resolve().as_uri(), wait_until="load")
+        if wait_for:
+            page.wait_for_selector(wait_for, timeout=15_000)
+        yield session
+    finally:
+        context.close()

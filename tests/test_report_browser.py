@@ -1,18 +1,18 @@
 """The report in a real browser (Debian's headless Chromium via Playwright, file:// URL).
 
-The main test uses a real run of epstein-1 when ``uprising.simulation`` exists; before the
-engine landed it used a synthetic output directory in the same format.
+The main test uses a real run of epstein-1 (``Simulation`` + ``uprising.output.write_run``);
+the escaping test uses a synthetic output directory in the same format.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import shutil
+import json
 from pathlib import Path
 
 import pytest
 
-from browser import open_page, requires_chromium
+from browser import chromium, open_page, requires_chromium
 from report_fixtures import fake_run
 from uprising.report import write_report
 
@@ -26,15 +26,18 @@ def real_run(out_dir: Path) -> Path | None:
     """epstein-1, seed 1, through the public API and the real output writer (None if absent)."""
     if importlib.util.find_spec("uprising.simulation") is None:
         return None
+    from uprising.output import write_run
     from uprising.simulation import Simulation
 
-    sim = Simulation.from_scenario("epstein-1", seed=1, steps=STEPS, frame_every=1)
-    result = sim.run()
-    if importlib.util.find_spec("uprising.output") is not None:
-        from uprising import output
-
-        output.write_run(result if result is not None else sim, out_dir)
+    sim = Simulation.from_scenario("epstein-1", seed=1, steps=STEPS, frame_every=1).run()
+    write_run(out_dir, timeseries=sim.timeseries(), summary=sim.summary(), frames=sim.frames())
     return out_dir
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as shared:
+        yield shared
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +62,9 @@ def canvas_signature(page) -> str:
     return page.evaluate("() => document.querySelector('canvas.grid-canvas').toDataURL()")
 
 
-def test_classic_report_renders_and_plays(run_dir: Path, tmp_path: Path) -> None:
+def test_classic_report_renders_and_plays(browser, run_dir: Path, tmp_path: Path) -> None:
     html = write_report(run_dir)
-    with open_page(html, wait_for=".js-plotly-plot .main-svg") as s:
+    with open_page(html, browser=browser, wait_for=".js-plotly-plot .main-svg") as s:
         page = s.page
         # Plots: every figure drew its traces, each with points.
         plots = plot_state(page)
@@ -101,14 +104,21 @@ def test_classic_report_renders_and_plays(run_dir: Path, tmp_path: Path) -> None
         assert s.errors == [], s.errors
 
 
-def test_script_in_a_scenario_name_stays_text(tmp_path: Path) -> None:
-    run = fake_run(tmp_path / "evil", name=EVIL, description="</script><img src=x onerror=alert(2)>", steps=20)
+def test_script_in_a_scenario_name_stays_text(browser, tmp_path: Path) -> None:
+    run = fake_run(tmp_path / "evil", name=EVIL, description="</script><img src=x onerror=alert(2)>",
+                   model="epstein-2", steps=20)
+    # User strings inside the page's JSON too: group names become plot legend entries.
+    summary = json.loads((run / "summary.json").read_text())
+    summary["group_names"] = [EVIL, "</script><script>alert(3)</script>"]
+    (run / "summary.json").write_text(json.dumps(summary))
     html = write_report(run)
-    with open_page(html, wait_for=".js-plotly-plot .main-svg") as s:
+    with open_page(html, browser=browser, wait_for=".js-plotly-plot .main-svg") as s:
         page = s.page
         page.wait_for_timeout(200)
         assert page.inner_text("h1") == EVIL
         assert page.inner_text(".subtitle") == "</script><img src=x onerror=alert(2)>"
         assert page.locator("img").count() == 0
         assert page.evaluate("() => document.querySelectorAll('script:not([type])').length") == 2
+        legend = page.locator('[data-key="groups-active"] .legendtext').all_text_contents()
+        assert legend == summary["group_names"]  # shown as written, not as markup
         assert s.dialogs == [] and s.errors == [], (s.dialogs, s.errors)

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 import polars as pl
 
+from .escape import plot_text
 from .page import Page
 from .sections import (
     GROUP_COLOURS,
@@ -240,7 +241,7 @@ def group_figures(
     x = steps[rows]
 
     def gname(g: int) -> str:
-        return names[g] if names and g < len(names) else f"group {g}"
+        return plot_text(names[g]) if names and g < len(names) else f"group {g}"
 
     figures = []
     for measure, title, ylabel in (
@@ -328,9 +329,15 @@ def classic_page(out_dir: str | Path) -> Page:
 
     if has_frames:
         start = busiest_frame(run.frame_cells)
+        leave = run.param("rules.jailed_leave_grid", True)
         jailed_note = (
-            "" if run.param("rules.jailed_leave_grid", True) else " Jailed citizens keep their cell."
+            " Jailed citizens leave the grid; the legend counts them." if leave
+            else " Jailed citizens keep their cell."
         )
+        off_grid = {}
+        if leave and totals is not None and "jailed" in totals.columns:
+            by_step = dict(zip(totals["step"].to_list(), totals["jailed"].to_list()))
+            off_grid = {3: [by_step.get(int(s), 0) for s in run.frame_steps]}
         anim = GridAnimation(
             run.frame_steps,
             run.frame_cells,
@@ -339,6 +346,7 @@ def classic_page(out_dir: str | Path) -> Page:
             caption="Opens on the frame with the most actives. Play, drag the slider, or use ← →."
             + jailed_note,
             name="grid",
+            off_grid=off_grid,
         )
         page.add(Row([anim, counts], widths=("minmax(0, 5fr)", "minmax(0, 7fr)")) if counts else anim)
     elif counts is not None:

@@ -24,6 +24,15 @@ def text(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def plot_text(value: Any) -> str:
+    """A user string for a plotly label (trace name, title, annotation).
+
+    plotly.js renders a subset of HTML in labels (``<b>``, ``<br>``, ``<a href>``) and decodes
+    entities, so ``<``, ``>`` and ``&`` are entity-escaped to show the string as written.
+    """
+    return html.escape(str(value), quote=False)
+
+
 def jsonable(value: Any) -> Any:
     """``value`` with numpy scalars/arrays made plain and non-finite floats made ``None``."""
     if isinstance(value, dict):

@@ -46,11 +46,11 @@ GROUP_COLOURS = ["#0072b2", "#009e73", "#e69f00", "#cc79a7", "#56b4e9", "#f0e442
 
 # The frame codes written by the engine in frames.npz (architecture.md).
 GRID_LEGEND: list[tuple[int, str, str]] = [
-    (0, "empty", COLOURS["empty"]),
     (1, "quiet", COLOURS["quiet"]),
     (2, "active", COLOURS["active"]),
     (3, "jailed", COLOURS["jailed"]),
     (4, "cop", COLOURS["cop"]),
+    (0, "empty", COLOURS["empty"]),
 ]
 
 FONT = (
@@ -120,6 +120,11 @@ def fmt_rate(value: Any) -> str:
         if v >= scale:
             return f"{v / scale:.3g} {unit}/s"
     return f"{v:.3g} /s"
+
+
+def breakable(value: Any) -> str:
+    """Escaped text with line-break opportunities after ``.`` and ``_`` (long dotted keys)."""
+    return text(value).replace(".", ".<wbr>").replace("_", "_<wbr>")
 
 
 def _title(title: str | None, level: int = 2) -> str:
@@ -249,6 +254,8 @@ class GridAnimation:
     ``legend`` maps each code to a label and a colour. ``start`` is the frame shown first (the
     classic page starts on the busiest frame so a still of the page shows an outburst).
     Frames beyond ``max_cells`` (total F*H*W) are thinned evenly to keep the file small.
+    ``off_grid`` gives, per code, a count per frame of agents not on the grid (jailed citizens
+    who left it): the legend shows that count, marked "off grid", instead of a cell count.
     """
 
     steps: Sequence[int] | np.ndarray
@@ -260,6 +267,7 @@ class GridAnimation:
     fps: int = 8
     max_cells: int = 6_000_000
     name: str = "grid"  # figures with ``follows=name`` track this animation
+    off_grid: Mapping[int, Sequence[int] | np.ndarray] = field(default_factory=dict)
 
     def render(self, ctx: RenderContext) -> str:
         cells = np.asarray(self.cells)
@@ -270,11 +278,16 @@ class GridAnimation:
         if len(steps) != frames:
             raise ValueError(f"{len(steps)} steps for {frames} frames")
         start = int(self.start)
+        off_grid = {int(k): np.asarray(v, dtype=np.int64) for k, v in self.off_grid.items()}
+        for code, counts in off_grid.items():
+            if len(counts) != frames:
+                raise ValueError(f"off_grid[{code}] has {len(counts)} counts for {frames} frames")
         if frames and frames * height * width > self.max_cells:
             keep = max(2, self.max_cells // max(1, height * width))
             idx = np.unique(np.linspace(0, frames - 1, keep).round().astype(np.int64))
             start = int(np.searchsorted(idx, start))
             cells, steps, frames = cells[idx], steps[idx], len(idx)
+            off_grid = {code: counts[idx] for code, counts in off_grid.items()}
         start = min(max(start, 0), max(frames - 1, 0))
         codes = np.ascontiguousarray(cells, dtype=np.uint8)
         spec = {
@@ -286,12 +299,15 @@ class GridAnimation:
             "labels": {int(code): label for code, label, _ in self.legend},
             "start": start,
             "fps": int(self.fps),
+            "off_grid": {str(code): counts for code, counts in off_grid.items()},
         }
         block = ctx.data(spec, "grid-data")
         anim_id = ctx.uid("anim")
         legend = "".join(
             f'<li><span class="swatch" style="background:{text(colour)}"></span>{text(label)}'
-            f'<span class="count" data-code="{int(code)}"></span></li>'
+            f'<span class="count" data-code="{int(code)}"></span>'
+            + ('<span class="off-grid">off grid</span>' if int(code) in off_grid else "")
+            + "</li>"
             for code, label, colour in self.legend
         )
         last = max(frames - 1, 0)
@@ -388,7 +404,8 @@ class ParameterTable:
         blocks = []
         for head, items in groups.items():
             rows = "".join(
-                f'<tr><th scope="row">{text(k)}</th><td>{text(fmt_param(v))}</td></tr>' for k, v in items
+                f'<tr><th scope="row">{breakable(k)}</th><td>{breakable(fmt_param(v))}</td></tr>'
+                for k, v in items
             )
             blocks.append(
                 f'<div class="param-group"><h3>{text(head)}</h3><table class="params">'

@@ -72,7 +72,9 @@
         steps[F - 1].toLocaleString("en-US");
       root.setAttribute("data-step", String(steps[f]));
       Object.keys(counters).forEach(function (code) {
-        counters[code].textContent = (tally[code] || 0).toLocaleString("en-US");
+        var off = spec.off_grid && spec.off_grid[code];
+        var n = off ? off[f] : (tally[code] || 0);
+        counters[code].textContent = n.toLocaleString("en-US");
       });
       (followers[name] || []).forEach(function (fn) { fn(steps[f]); });
     }
