@@ -199,3 +199,25 @@ def test_readme_names_every_shipped_scenario_family():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name in ("epstein-1", "epstein-2", "epstein-run1", "epstein-run8", "netlogo-rebellion", "mesa-example"):
         assert f"`{name}`" in readme
+
+
+def test_progress_bar_appears_only_after_its_delay():
+    import io
+    import time
+
+    from rich.console import Console
+
+    from uprising.cli.run import ProgressBar
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=80)
+    with ProgressBar("epstein-1", enabled=True, delay=0.05, console=console) as bar:
+        bar(1, 10)
+        assert bar.progress is None  # a quick run shows nothing
+        time.sleep(0.06)
+        bar(5, 10)
+        assert bar.progress is not None and bar.progress.tasks[0].completed == 5
+    assert bar.progress is None
+    quiet = ProgressBar("x", enabled=False, delay=0, console=console)
+    quiet(1, 2)
+    assert quiet.progress is None

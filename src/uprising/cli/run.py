@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -32,9 +33,10 @@ class ProgressBar:
     Quick runs print nothing; so do runs whose stderr is not a terminal (logs, CI).
     """
 
-    def __init__(self, label: str, enabled: bool, delay: float = 1.0):
+    def __init__(self, label: str, enabled: bool, delay: float = 1.0, console: Console | None = None):
         self.label = label
-        self.enabled = enabled and stderr.is_terminal
+        self.console = console if console is not None else stderr
+        self.enabled = enabled and self.console.is_terminal
         self.delay = delay
         self.started = time.perf_counter()
         self.progress: Progress | None = None
@@ -51,7 +53,7 @@ class ProgressBar:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
-                console=stderr,
+                console=self.console,
                 transient=True,
             )
             self.progress.start()
