@@ -195,3 +195,13 @@ def test_grid_colours_stay_distinct_for_colour_blind_readers(vision: np.ndarray)
     labs = [_lab(colour, vision) for _, _, colour in GRID_LEGEND]
     closest = min(np.linalg.norm(a - b) for i, a in enumerate(labs) for b in labs[i + 1 :])
     assert closest > 25  # CIELAB ΔE; ~2.3 is just noticeable
+
+
+def test_deaths_get_their_own_axis(tmp_path: Path) -> None:
+    run = fake_run(tmp_path / "run", model="epstein-2")
+    ts = pl.read_parquet(run / "timeseries.parquet").with_columns(dead=pl.col("step") * 20)
+    ts.write_parquet(run / "timeseries.parquet")
+    html = classic_page(run).render()
+    counts = next(b for b in _data_blocks(html).values() if isinstance(b, dict) and "data" in b)
+    dead = [t for t in counts["data"] if t["name"].startswith("dead")]
+    assert len(dead) == 1 and dead[0]["yaxis"] == "y2" and "yaxis2" in counts["layout"]

@@ -186,13 +186,15 @@ def counts_figure(
     rows = thin_rows(len(steps), active)
     x = steps[rows]
     traces = []
-    for col in ("active", "jailed", "quiet", "dead"):
-        if col not in totals.columns:
-            continue
-        y = totals[col].to_numpy()
-        if col == "dead" and not y.any():
-            continue
-        traces.append(line(x, y[rows], col, LINE_COLOURS[col], line={"color": LINE_COLOURS[col], "width": 2.2 if col == "active" else 1.8}))
+    for col in ("active", "jailed", "quiet"):
+        if col in totals.columns:
+            y = totals[col].to_numpy()[rows]
+            traces.append(line(x, y, col, LINE_COLOURS[col], line={"color": LINE_COLOURS[col], "width": 2.2 if col == "active" else 1.8}))
+    has_dead = "dead" in totals.columns and bool(totals["dead"].to_numpy().any())
+    if has_dead:  # deaths accumulate past the living: their own axis on the right
+        y = totals["dead"].to_numpy()[rows]
+        traces.append(line(x, y, "dead (right axis)", LINE_COLOURS["dead"], yaxis="y2",
+                           line={"color": LINE_COLOURS["dead"], "width": 1.6, "dash": "dot"}))
     shapes: list[dict[str, Any]] = []
     caption = None
     if level is not None and len(steps):
@@ -213,6 +215,12 @@ def counts_figure(
         "xaxis": {"title": {"text": "step"}},
         "yaxis": {"title": {"text": "citizens"}, "rangemode": "tozero"},
     }
+    if has_dead:
+        layout["yaxis2"] = {
+            "title": {"text": "dead"}, "overlaying": "y", "side": "right", "rangemode": "tozero",
+            "showgrid": False, "tickmode": "auto", "automargin": True, "tickcolor": "#cfcac0",
+            "ticks": "outside", "tickformat": "~s",
+        }
     return Figure(title, traces, layout, caption=caption, height=height, key="counts", follows=follows)
 
 
