@@ -41,6 +41,13 @@ def grievance(hardship, legitimacy):
 
 
 @nb.njit(inline="always", cache=True)
+def can_rebel(hardship, legitimacy, threshold):
+    """G > T: otherwise G - R P <= G <= T whatever the counts, so the citizen is quiet and its
+    vision need not be read (exact; at Run 2's L = 0.82 this skips ~56 % of scans)."""
+    return grievance(hardship, legitimacy) > np.float64(threshold)
+
+
+@nb.njit(inline="always", cache=True)
 def goes_active(hardship, legitimacy, risk_aversion, threshold, k, cops, actives, ratio_mode):
     """Rule A: G - R P > T."""
     p = arrest_probability(k, cops, actives, ratio_mode)

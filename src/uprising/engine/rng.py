@@ -71,6 +71,18 @@ def bits(key, agent_id, k):
 
 
 @nb.njit(inline="always", cache=True)
+def agent_key(key, agent_id):
+    """The part of ``bits`` shared by all of one agent's draws: bits(key, a, k) = draw(agent_key(key, a), k)."""
+    return mix(key ^ np.uint64(agent_id))
+
+
+@nb.njit(inline="always", cache=True)
+def draw_below(akey, k, n):
+    """``below(key, agent_id, k, n)`` from ``akey = agent_key(key, agent_id)``: one mixing round."""
+    return np.int64(((mix(akey ^ np.uint64(k)) >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
+
+
+@nb.njit(inline="always", cache=True)
 def uniform(key, agent_id, k):
     """U[0, 1) with 53 random bits."""
     return np.float64(bits(key, agent_id, k) >> np.uint64(11)) * (1.0 / 9007199254740992.0)

@@ -17,7 +17,7 @@ import numpy as np
 
 from uprising.engine import cop as cop_rules
 from uprising.engine import jail, model2, rng
-from uprising.engine.citizen import goes_active
+from uprising.engine.citizen import can_rebel, goes_active
 from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_COP, SEEN_JAILED, SEEN_QUIET
 from uprising.engine.population import ACTIVE, CITIZEN, COP, DEAD, JAILED, LIFE, ON_DUTY, QUIET
 from uprising.engine.rules import (
@@ -57,6 +57,10 @@ def _decide(i, state, cell, hardship, risk_aversion, threshold, legitimacy, boar
             torus, cv, rules, k):
     """Rule A on the board as it is now."""
     c = cell[i]
+    if not can_rebel(hardship[i], legitimacy[i], threshold[i]):
+        state[i] = QUIET
+        board[c] = SEEN_QUIET
+        return
     local = c - start
     y = local // width
     x = local - y * width

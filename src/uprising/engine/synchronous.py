@@ -24,7 +24,7 @@ import numpy as np
 
 from uprising.engine import cop as cop_rules
 from uprising.engine import counts, model2, rng
-from uprising.engine.citizen import goes_active
+from uprising.engine.citizen import can_rebel, goes_active
 from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_COP, SEEN_JAILED, SEEN_QUIET
 from uprising.engine.population import ACTIVE, CITIZEN, COP, JAILED, ON_DUTY, QUIET
 from uprising.engine.rules import COUNTS_SELF, JAIL_MODE, KEEP_CELL_PASSABLE, MOVEMENT, OWN_CELL, RATIO
@@ -46,6 +46,10 @@ def decide_all(n, kind, state, place, cell, hardship, risk_aversion, threshold, 
         if s != QUIET and s != ACTIVE:
             continue
         c = cell[i]
+        if not can_rebel(hardship[i], legitimacy[i], threshold[i]):
+            state[i] = QUIET
+            board[c] = SEEN_QUIET
+            continue
         local = c - start
         y = local // width
         x = local - y * width
@@ -61,6 +65,36 @@ def decide_all(n, kind, state, place, cell, hardship, risk_aversion, threshold, 
         else:
             state[i] = QUIET
             board[c] = SEEN_QUIET
+
+
+@nb.njit(parallel=True, cache=True)
+def choose_moves(n, kind, state, place, cell, agent_id, board, the_place, start, height, width, torus,
+                 citizens_move, alt, cv, kv, key, priority_key, target, priority):
+    """Every free agent (cops; citizens if they move) picks a random empty cell in its vision."""
+    for i in nb.prange(n):
+        target[i] = -1
+        if place[i] != the_place:
+            continue
+        s = state[i]
+        k = kind[i]
+        if k == CITIZEN:
+            if not citizens_move or (s != QUIET and s != ACTIVE):
+                continue
+            vis = cv
+        elif k == COP and s == ON_DUTY:
+            vis = kv
+        else:
+            continue
+        local = cell[i] - start
+        y = local // width
+        x = local - y * width
+        t = random_cell_coded(board, start, height, width, torus, y, x, vis[0], vis[1], vis[2], vis[3], vis[4],
+                              EMPTY, alt, key, agent_id[i])
+        target[i] = t
+        if t >= 0:
+            priority[i] = np.int64((rng.bits(priority_key, agent_id[i], 0) >> np.uint64(33)) << np.uint64(32)) | (
+                agent_id[i] & LOW32
+            )
 
 
 @nb.njit(parallel=True, cache=True)
@@ -113,7 +147,7 @@ def settle_claims(n, target, priority, claim):
 
 
 @nb.njit(parallel=True, cache=True)
-def apply_moves(n, kind, state, cell, occupant, board, target):
+def apply_moves(n, occupant, board, cell, target):
     """Winners move. Race-free: old cells are distinct, targets distinct and were empty."""
     for i in nb.prange(n):
         t = target[i]
@@ -200,6 +234,7 @@ class Scratch:
         self.claim = np.full(world.places.n_cells, NO_CLAIM, np.int64)
         self.target = np.empty(0, np.int64)
         self.priority = np.empty(0, np.int64)
+        self.tables: dict[int, np.ndarray] = {}  # place -> reused count table
 
     def rows(self, n):
         if self.target.shape[0] < n:
@@ -222,7 +257,9 @@ def decide(world, step: int) -> None:
         start, height, width, torus = world.place_geometry(p)
         vis = world.citizen_vision[p]
         method = counts.method_for(vis)
-        table = counts.build_table(method, places.board[start : start + height * width], vis)
+        sc = _scratch(world)
+        table = counts.build_table(method, places.board[start : start + height * width], vis, sc.tables.get(p))
+        sc.tables[p] = table
         decide_all(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.hardship, pop.risk_aversion,
                    pop.threshold, pop.legitimacy, places.board, p, start, width, method, table, vis.reach,
                    width + 2 * vis.reach, vis.dy, vis.lo, vis.hi, int(np.floor(vis.radius + 1e-9)),
@@ -250,21 +287,14 @@ def move(world, step: int) -> None:
     sc = _scratch(world)
     target, priority = sc.rows(pop.n)
     alt = SEEN_JAILED if world.rules[JAIL_MODE] == KEEP_CELL_PASSABLE else EMPTY
-    movers = [COP, CITIZEN] if world.rules[MOVEMENT] else [COP]
     for p in range(places.count):
         start, height, width, torus = world.place_geometry(p)
-        claimants = np.full(pop.n, -1, np.int64)
-        prio = np.empty(pop.n, np.int64)
-        for kind in movers:
-            vis = world.citizen_vision[p] if kind == CITIZEN else world.cop_vision[p]
-            choose_cells(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.agent_id, places.board, p, start,
-                         height, width, torus, kind, EMPTY, alt, vis.arrays, world.key("move", step),
-                         world.key("move_priority", step), target, priority)
-            chosen = target[: pop.n] >= 0
-            claimants[chosen] = target[: pop.n][chosen]
-            prio[chosen] = priority[: pop.n][chosen]
-        settle_claims(pop.n, claimants, prio, sc.claim)
-        apply_moves(pop.n, pop.kind, pop.state, pop.cell, places.occupant, places.board, claimants)
+        choose_moves(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.agent_id, places.board, p, start, height,
+                     width, torus, bool(world.rules[MOVEMENT]), alt, world.citizen_vision[p].arrays,
+                     world.cop_vision[p].arrays, world.key("move", step), world.key("move_priority", step),
+                     target, priority)
+        settle_claims(pop.n, target, priority, sc.claim)
+        apply_moves(pop.n, places.occupant, places.board, pop.cell, target)
 
 
 def kill(world, step: int) -> None:

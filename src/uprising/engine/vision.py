@@ -215,8 +215,9 @@ def random_cell_coded(board, start, height, width, torus, y, x, dy, lo, hi, ody,
     mixture is exactly uniform over the qualifying cells.
     """
     n_off = ody.shape[0]
+    akey = rng.agent_key(key, agent_id)
     for t in range(RANDOM_TRIES):
-        o = rng.below(key, agent_id, t, n_off)
+        o = rng.draw_below(akey, t, n_off)
         row = row_of(y, ody[o], height, torus)
         if row < 0:
             continue
@@ -234,7 +235,7 @@ def random_cell_coded(board, start, height, width, torus, y, x, dy, lo, hi, ody,
     n = count_code(board, start, height, width, torus, y, x, dy, lo, hi, code, alt)
     if n == 0:
         return -1
-    k = rng.below(key, agent_id, RANDOM_TRIES, n)
+    k = rng.draw_below(akey, RANDOM_TRIES, n)
     return nth_code(board, start, height, width, torus, y, x, dy, lo, hi, code, alt, k)
 
 
