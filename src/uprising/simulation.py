@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 import uprising
+from uprising.mechanisms import phases as mechanisms
 from uprising.engine.plan import Plan, build_plan
 from uprising.engine.world import World
 from uprising.errors import UserError
@@ -64,7 +65,8 @@ class Simulation:
         self.schedule = schedule
         self.frame_every = frame_every
         self.world = World(scenario, self.seed, schedule)
-        self.plan: Plan = build_plan(self.world)
+        mechanisms.install(self.world)  # groups, soldiers, loyalty: nothing when all are off
+        self.plan: Plan = mechanisms.extend_plan(self.world, build_plan(self.world))
         self.steps_done = 0
         self.wall_seconds = 0.0
         self._frames: list[np.ndarray] = []

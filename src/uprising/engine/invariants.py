@@ -2,7 +2,7 @@
 
 - quiet + active + jailed + dead = citizens (rows of kind citizen), per place;
 - one agent per cell, and ``occupant``/``cell`` agree both ways;
-- the board shows what stands on each cell;
+- the board shows what stands on each cell (police and soldiers alike: security, code 4);
 - nobody is jailed past J_max, and free citizens owe no jail time.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_COP, SEEN_JAILED, SEEN_QUIET
-from uprising.engine.population import ACTIVE, CITIZEN, COP, DEAD, JAILED, LIFE, ON_DUTY, QUIET
+from uprising.engine.population import ACTIVE, CITIZEN, DEAD, JAILED, LIFE, ON_DUTY, QUIET
 from uprising.engine.rules import JAIL_MAX, JAIL_MODE, KEEP_CELL, KEEP_CELL_PASSABLE, LEAVE_GRID
 
 
@@ -34,7 +34,7 @@ def check(world, where: str = "") -> None:
         fail("a citizen is in no state")
     mode = world.rules[JAIL_MODE]
     jailed = citizens & (state == JAILED)
-    standing = (citizens & ((state == QUIET) | (state == ACTIVE))) | ((kind == COP) & (state == ON_DUTY))
+    standing = (citizens & ((state == QUIET) | (state == ACTIVE))) | ((kind != CITIZEN) & (state == ON_DUTY))
     if mode == KEEP_CELL:
         standing |= jailed
     rows = np.flatnonzero(standing)
@@ -51,10 +51,10 @@ def check(world, where: str = "") -> None:
         fail("a jailed citizen is still on the grid")
     if mode == KEEP_CELL_PASSABLE and (cell[jailed] < 0).any():
         fail("a jailed citizen has lost its cell")
-    gone = (state == DEAD) | ((kind == COP) & (state != ON_DUTY))
+    gone = (state == DEAD) | ((kind != CITIZEN) & (state != ON_DUTY))
     if (cell[gone] != -1).any():
         fail("a removed agent is still on the grid")
-    expect = np.where(kind[rows] == COP, SEEN_COP,
+    expect = np.where(kind[rows] != CITIZEN, SEEN_COP,
                       np.where(state[rows] == ACTIVE, SEEN_ACTIVE,
                                np.where(state[rows] == JAILED, SEEN_JAILED, SEEN_QUIET)))
     if not (board[cell[rows]] == expect).all():

@@ -41,6 +41,8 @@ COLUMNS: list[Column] = [
     Column("age", np.int32, "periods lived (Epstein 2002 Model II)"),
     Column("death_age", np.int32, "age at which the citizen dies, ~ U{0..max_age} (Model II)"),
     Column("loyalty", np.float32, "security agents only (mechanisms)"),
+    Column("organised", np.int8, "1: member of a union, federation or neighbourhood committee (mechanisms.groups)"),
+    Column("mobility", np.float32, "willingness to travel, 0..1 (mechanisms.groups; read by marches)"),
     Column("agent_id", np.int64, "stable identity keying random draws; never reused", -1),
 ]
 

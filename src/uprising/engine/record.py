@@ -1,8 +1,9 @@
 """What is recorded each step: counts per place (architecture.md, "What is recorded").
 
 Always: ``quiet, active, jailed, dead, cops`` (cops on duty) and ``arrests`` (made this step).
-Model II adds per group ``quiet_g*, active_g*, jailed_g*, citizens_g*`` (alive) and per step
-``kills, births, deaths``. Arrays are ``[steps + 1, places]`` (row 0 is the initial state),
+With more than one group (Model II, ``[[groups]]``) per group ``quiet_g*, active_g*, jailed_g*,
+citizens_g*`` (alive); Model II per step ``kills, births, deaths``; column sources registered by
+mechanisms or the world (``Recorder.add_source``) their own per-place columns. Arrays are ``[steps + 1, places]`` (row 0 is the initial state),
 preallocated and doubled if a run goes on past its planned steps.
 """
 
@@ -36,10 +37,16 @@ def tally(n, kind, state, place, group, n_places, n_groups):
 class Recorder:
     def __init__(self, world, steps: int):
         self.n_places = world.places.count
-        self.n_groups = 2 if world.model2 else 1
+        self.n_groups = world.n_groups
         self.model2 = world.model2
         self.rows = 0
+        self.sources: list = []  # add_source: phases' own per-place columns (mechanisms, world)
+        self.extra: dict[str, np.ndarray] = {}
         self._alloc(steps + 1)
+
+    def add_source(self, source) -> None:
+        """``source(world, step) -> {column: values[places]}``, called at every record."""
+        self.sources.append(source)
 
     def _alloc(self, length: int) -> None:
         shape = (length, self.n_places)
@@ -52,6 +59,9 @@ class Recorder:
         self._alloc(2 * self.counts.shape[0])
         for new, o in zip((self.counts, self.by_group, self.events), old):
             new[: o.shape[0]] = o
+        for name, o in self.extra.items():
+            self.extra[name] = np.zeros((self.counts.shape[0],) + o.shape[1:], o.dtype)
+            self.extra[name][: o.shape[0]] = o
 
     def record(self, world, step: int, events: tuple[int, int, int, int]) -> None:
         if step >= self.counts.shape[0]:
@@ -61,6 +71,12 @@ class Recorder:
         self.counts[step] = counts
         self.by_group[step] = by_group
         self.events[step, 0] = events  # single place: events are run-wide for now
+        for source in self.sources:
+            for name, values in source(world, step).items():
+                if name not in self.extra:
+                    values = np.asarray(values)
+                    self.extra[name] = np.zeros((self.counts.shape[0], self.n_places), values.dtype)
+                self.extra[name][step] = values
         self.rows = max(self.rows, step + 1)
 
     def columns(self) -> dict[str, np.ndarray]:
@@ -69,12 +85,14 @@ class Recorder:
         cols = {name: self.counts[:r, :, j] for j, name in enumerate(STATE_COLUMNS)}
         cols["cops"] = self.counts[:r, :, 4]
         cols["arrests"] = self.events[:r, :, 0]
-        if self.model2:
+        if self.n_groups > 1:
             for g in range(self.n_groups):
                 for j, name in enumerate(STATE_COLUMNS[:3]):
                     cols[f"{name}_g{g}"] = self.by_group[:r, :, g, j]
                 cols[f"citizens_g{g}"] = self.by_group[:r, :, g, :3].sum(axis=-1)
+        if self.model2:
             cols["kills"] = self.events[:r, :, 1]
             cols["births"] = self.events[:r, :, 2]
             cols["deaths"] = self.events[:r, :, 3]
+        cols.update({name: values[:r] for name, values in self.extra.items()})
         return cols

@@ -39,6 +39,18 @@ STREAMS: dict[str, int] = {
     "clone": 16,  # Model II: whether and where a citizen clones
     "arrest_priority": 17,  # synchronous: which cop wins a contested arrestee
     "kill_priority": 18,  # synchronous Model II: which killer wins a contested victim
+    # mechanisms (issue #3)
+    "organised": 19,  # groups: whether a citizen is organised (union, committee member)
+    "mobility": 20,  # groups: willingness to travel ~ U(low, high)
+    "soldier_placement": 21,  # which empty cells soldiers arrive on (set-up, deployments)
+    "soldier_order": 22,  # the order in which soldiers act in a step
+    "soldier_move": 23,  # which empty cell in vision a soldier moves to
+    "soldier_arrest": 24,  # which active in vision a soldier arrests (doctrine 0)
+    "teargas": 25,  # whether an active in a gassing soldier's vision is dispersed
+    "fire": 26,  # how many people a firing soldier agent kills (binomial)
+    "fire_victim": 27,  # which active in vision the grid removes for a death
+    "loyalty": 28,  # initial loyalty of police and soldiers
+    "defection": 29,  # whether a security agent turning neutral joins the crowd
 }
 
 

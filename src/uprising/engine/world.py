@@ -33,6 +33,7 @@ class World:
         self.k = float(scenario.citizen.k)
         self.counter = np.zeros(5, np.int64)  # Model II: rows, next id, kills, births, deaths
         self.arrests = 0
+        self.n_groups = 2 if self.model2 else 1  # mechanisms.groups.install names the groups
         self.pop = self._populate()
         self.recorder = Recorder(self, scenario.scenario.steps)
 
@@ -76,11 +77,8 @@ class World:
         pop.risk_aversion[cit] = rng.uniform_array(self.key("risk_aversion", 0), ids, 0)
         pop.threshold[cit] = sc.citizen.threshold
         pop.legitimacy[cit] = sc.citizen.legitimacy
-        if self.model2:
+        if self.model2:  # groups (blue, green) are drawn by uprising.mechanisms.groups.install
             m2 = sc.model2
-            pop.group[cit] = (rng.uniform_array(self.key("group", 0), ids, 0) >= m2.group_share).astype(np.int8)
-            if m2.legitimacy_other is not None:
-                pop.legitimacy[cit[pop.group[cit] == 1]] = m2.legitimacy_other
             pop.death_age[cit] = rng.below_array(self.key("death_age", 0), ids, 0, m2.max_age + 1)
             spans = np.maximum(pop.death_age[cit].astype(np.int64), 1)
             pop.age[cit] = (rng.uniform_array(self.key("age", 0), ids, 0) * spans).astype(np.int32)

@@ -18,6 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from uprising.mechanisms.config import Groups, Legitimacy, Loyalty, Repression
+
 
 class Section(BaseModel):
     """A TOML table: unknown keys are errors, values are validated on assignment too."""
@@ -216,6 +218,10 @@ class Scenario(Section):
     rules: Rules = Field(default_factory=Rules)
     interventions: list[Intervention] = Field(default_factory=list)
     model2: ModelII = Field(default_factory=ModelII)
+    groups: Groups = Field(default_factory=list, description="Citizen groups with their own distributions (mechanisms).")
+    legitimacy: Legitimacy = Field(default_factory=Legitimacy)
+    repression: Repression = Field(default_factory=Repression)
+    loyalty: Loyalty = Field(default_factory=Loyalty)
 
     @property
     def jail_unbounded(self) -> bool:

@@ -1,0 +1,174 @@
+"""Per-place state the mechanisms share, the places' counts, and the columns they record.
+
+Reads: ``world.pop`` (kind, state, place, legitimacy), ``world.places``, ``world.arrests`` /
+``world.arrests_by_place``. Writes: ``world.mechanisms`` (a :class:`MechanismState`), and, through
+the recorder's column sources, the timeseries columns listed in :func:`columns`.
+
+Units (design-gas-war.md section 1): an agent stands for ``people_per_agent[p]`` people (1/scale;
+1 on the classic grid). Deaths, arrests and news are counted in people.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import numba as nb
+import numpy as np
+
+from uprising.engine.population import ACTIVE, CITIZEN, COP, DEAD, JAILED, NEUTRAL, ON_DUTY, QUIET, SOLDIER
+from uprising.errors import UserError
+
+# columns of the place tally
+T_QUIET, T_ACTIVE, T_JAILED, T_DEAD, T_POLICE, T_SOLDIERS, T_NEUTRAL_POLICE, T_NEUTRAL_SOLDIERS = range(8)
+
+
+# numba: one pass over int8 columns (~1 ms at 10^6 rows); numpy masks per place would cost P passes.
+@nb.njit(cache=True)
+def place_tally(n, kind, state, place, n_places):
+    """[places, 8]: quiet, active, jailed, dead citizens; police, soldiers on duty; neutral police, soldiers."""
+    out = np.zeros((n_places, 8), np.int64)
+    for i in range(n):
+        p = place[i]
+        k = kind[i]
+        s = state[i]
+        if k == CITIZEN:
+            if s <= DEAD:
+                out[p, s] += 1
+        elif k == COP:
+            if s == ON_DUTY:
+                out[p, T_POLICE] += 1
+            elif s == NEUTRAL:
+                out[p, T_NEUTRAL_POLICE] += 1
+        elif k == SOLDIER:
+            if s == ON_DUTY:
+                out[p, T_SOLDIERS] += 1
+            elif s == NEUTRAL:
+                out[p, T_NEUTRAL_SOLDIERS] += 1
+    return out
+
+
+@nb.njit(cache=True)
+def legitimacy_sums(n, kind, state, place, legitimacy, n_places):
+    """Sum of L and count of living citizens per place."""
+    total = np.zeros(n_places, np.float64)
+    count = np.zeros(n_places, np.int64)
+    for i in range(n):
+        if kind[i] == CITIZEN and state[i] != DEAD:
+            total[place[i]] += legitimacy[i]
+            count[place[i]] += 1
+    return total, count
+
+
+@nb.njit(cache=True)
+def security_rows(n, kind, state):
+    """Rows of police and soldiers on duty, in row order."""
+    out = np.empty(n, np.int64)
+    m = 0
+    for i in range(n):
+        if kind[i] != CITIZEN and state[i] == ON_DUTY:
+            out[m] = i
+            m += 1
+    return out[:m]
+
+
+class MechanismState:
+    """What the mechanisms keep per place (arrays of length P) between phases and steps.
+
+    Inputs the Bolivia world sets: ``people_per_agent`` (1/scale), ``radio_reach`` (0..1),
+    ``news_people`` with ``news_external = True`` (deaths heard of from other places this step;
+    otherwise the legitimacy phase hears every other place's deaths at once), ``doctrine_floor``
+    (or :func:`uprising.mechanisms.repression.raise_doctrine`).
+    """
+
+    def __init__(self, world):
+        p = world.places.count
+        self.n_places = p
+        self.people_per_agent = np.ones(p, np.float64)
+        self.radio_reach = np.ones(p, np.float64)
+        self.news_people = np.zeros(p, np.float64)
+        self.news_external = False
+        # repression
+        self.doctrine = np.zeros(p, np.int64)
+        self.doctrine_floor = np.zeros(p, np.int64)
+        self.killed_step = np.zeros(p, np.float64)  # people killed this step (soldiers' fire)
+        self.deaths_people = np.zeros(p, np.float64)  # cumulative
+        self.death_balance = np.zeros(p, np.float64)  # people killed not yet shown on the grid
+        self.shown_step = np.zeros(p, np.int64)  # agents removed this step
+        self.dispersed_step = np.zeros(p, np.int64)
+        self.kill_log: list[tuple[int, int, int, int, float]] = []  # step, place, killer kind, killer id, people
+        # legitimacy
+        self.baseline = np.zeros((p, 1), np.float64)  # [place, group]
+        self.arrests_seen = np.zeros(p, np.int64)
+        self.last_legitimacy_step = 0
+        # loyalty
+        self.joined_step = np.zeros(p, np.int64)
+        self.defected_step = np.zeros(p, np.int64)
+        self.tally = np.zeros((p, 8), np.int64)
+        self.on: dict[str, bool] = {}
+
+    def arrests_by_place(self, world) -> np.ndarray:
+        """Cumulative arrests (agents) per place: the engine's per-place count when it keeps one."""
+        by_place = getattr(world, "arrests_by_place", None)
+        if by_place is not None:
+            return np.asarray(by_place, np.int64)
+        if self.n_places == 1:
+            return np.array([world.arrests], np.int64)
+        raise RuntimeError("arrest backfire in a multi-place world needs world.arrests_by_place")
+
+
+def place_names(world) -> list[str]:
+    names = getattr(world, "place_names", None)
+    return list(names) if names is not None else []
+
+
+def places_mask(world, names: list[str], key: str) -> np.ndarray:
+    """Boolean mask over places for a list of place names (empty: every place)."""
+    p = world.places.count
+    if not names:
+        return np.ones(p, bool)
+    known = place_names(world)
+    mask = np.zeros(p, bool)
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            allowed = f"known places: {', '.join(known)}" if known else "a one-place grid has no named places; leave it empty"
+            raise UserError(None, key, f"unknown place '{name}'; {hint}{allowed}")
+        mask[known.index(name)] = True
+    return mask
+
+
+def refresh_tally(world) -> np.ndarray:
+    pop = world.pop
+    ms = world.mechanisms
+    ms.tally = place_tally(pop.n, pop.kind, pop.state, pop.place, ms.n_places)
+    return ms.tally
+
+
+def columns(world, step: int) -> dict[str, np.ndarray]:
+    """The per-place columns the mechanisms add to the timeseries (only those switched on)."""
+    ms = world.mechanisms
+    pop = world.pop
+    out: dict[str, np.ndarray] = {}
+    if ms.on.get("legitimacy"):
+        total, count = legitimacy_sums(pop.n, pop.kind, pop.state, pop.place, pop.legitimacy, ms.n_places)
+        out["legitimacy_mean"] = total / np.maximum(count, 1)
+    if ms.on.get("repression") or ms.on.get("loyalty"):
+        t = refresh_tally(world)
+        out["soldiers"] = t[:, T_SOLDIERS].copy()
+    if ms.on.get("repression"):
+        out["doctrine"] = ms.doctrine.copy()
+        out["dispersed"] = ms.dispersed_step.copy()
+        out["killed_people"] = ms.killed_step.copy()
+        out["deaths_people"] = ms.deaths_people.copy()
+    if ms.on.get("loyalty"):
+        t = ms.tally
+        out["neutral_police"] = t[:, T_NEUTRAL_POLICE].copy()
+        out["neutral_soldiers"] = t[:, T_NEUTRAL_SOLDIERS].copy()
+        forces = t[:, [T_POLICE, T_SOLDIERS, T_NEUTRAL_POLICE, T_NEUTRAL_SOLDIERS]].sum(axis=1)
+        out["neutral_share"] = (t[:, T_NEUTRAL_POLICE] + t[:, T_NEUTRAL_SOLDIERS]) / np.maximum(forces, 1)
+        out["defectors_joined"] = ms.joined_step.copy()
+    return out
+
+
+__all__ = ["MechanismState", "place_tally", "security_rows", "places_mask", "columns", "refresh_tally"]
