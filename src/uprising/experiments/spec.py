@@ -364,7 +364,7 @@ def _resolve_base(name: str, spec_dir: Path, label: str, line: int | None) -> st
 
 
 def _rewrap(e: UserError, label: str, key: str, line: int | None, what: str = "") -> UserError:
-    message = e.message if not what else f"{what}: {e.message}"
+    message = e.message if not what or e.message.startswith("unknown key") else f"{what}: {e.message}"
     return UserError(label, key, message, line=line)
 
 

@@ -97,6 +97,7 @@ class Store:
             raise UserError(str(store.root), None, "exists and is not a directory; give --out a directory")
         store.root.mkdir(parents=True, exist_ok=True)
         store.lock()
+        store._sweep_temporaries()
         if store.exists():
             meta = store.meta
             if meta.get("spec_hash") != spec.hash:
@@ -133,6 +134,13 @@ class Store:
                 "uprising": __version__,
             })
         return store
+
+    def _sweep_temporaries(self) -> None:
+        """Remove temporary files a killed writer left (never under a final name; we hold the lock)."""
+        runs = self.root / RUNS
+        if runs.is_dir():
+            for tmp in runs.glob("*/.*.tmp"):
+                tmp.unlink(missing_ok=True)
 
     def _set_aside(self) -> None:
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
