@@ -26,17 +26,13 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class Uniform(_Section):
-    """A uniform distribution U(low, high) on [0, 1]; low = high gives a constant."""
-
-    low: float = Field(0.0, ge=0.0, le=1.0, description="Lower end of U(low, high).")
-    high: float = Field(1.0, ge=0.0, le=1.0, description="Upper end of U(low, high).")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "Uniform":
-        if self.low > self.high:
-            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
-        return self
+def _check_ranges(model, pairs: tuple[str, ...]):
+    """Each ``NAME_low <= NAME_high``."""
+    for name in pairs:
+        low, high = getattr(model, f"{name}_low"), getattr(model, f"{name}_high")
+        if low > high:
+            raise ValueError(f"{name}_low ({low:g}) is above {name}_high ({high:g})")
+    return model
 
 
 # ------------------------------------------------------------------------------------- groups
@@ -54,8 +50,10 @@ class Group(_Section):
         default_factory=dict,
         description="Share of this group in named places, replacing `share` there (multi-place worlds).",
     )
-    hardship: Uniform = Field(default_factory=Uniform, description="H ~ U(low, high); [E02] U(0, 1).")
-    risk_aversion: Uniform = Field(default_factory=Uniform, description="R ~ U(low, high); [E02] U(0, 1).")
+    hardship_low: float = Field(0.0, ge=0.0, le=1.0, description="H ~ U(low, high); [E02] U(0, 1).")
+    hardship_high: float = Field(1.0, ge=0.0, le=1.0, description="H ~ U(low, high); [E02] U(0, 1).")
+    risk_aversion_low: float = Field(0.0, ge=0.0, le=1.0, description="R ~ U(low, high); [E02] U(0, 1).")
+    risk_aversion_high: float = Field(1.0, ge=0.0, le=1.0, description="R ~ U(low, high); [E02] U(0, 1).")
     threshold: float | None = Field(
         None, ge=-1.0, le=1.0, description="Activation threshold T; unset: citizen.threshold ([E02] 0.1)."
     )
@@ -68,9 +66,12 @@ class Group(_Section):
         description="Share organised (union, federation or neighbourhood committee member) [ours]; "
         "read by marches and calls (issue #4).",
     )
-    mobility: Uniform = Field(
-        default_factory=Uniform, description="Willingness to travel ~ U(low, high) [ours]; read by marches."
-    )
+    mobility_low: float = Field(0.0, ge=0.0, le=1.0, description="Willingness to travel ~ U(low, high) [ours]; read by marches.")
+    mobility_high: float = Field(1.0, ge=0.0, le=1.0, description="Willingness to travel ~ U(low, high) [ours].")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> "Group":
+        return _check_ranges(self, ("hardship", "risk_aversion", "mobility"))
 
 
 def _shares_sum_to_one(groups: list[Group]) -> list[Group]:
@@ -233,14 +234,14 @@ class Loyalty(_Section):
     Off (no phase) while both erosion rates are 0.
     """
 
-    police: Uniform = Field(
-        default_factory=lambda: Uniform(low=0.5, high=1.0),
+    police_low: float = Field(
+        0.5, ge=0.0, le=1.0,
         description="Initial loyalty of police ~ U(low, high) [ours; the Feb 2003 police mutiny argues for "
         "less than the army's].",
     )
-    soldiers: Uniform = Field(
-        default_factory=lambda: Uniform(low=0.7, high=1.0), description="Initial loyalty of soldiers [ours]."
-    )
+    police_high: float = Field(1.0, ge=0.0, le=1.0, description="Initial loyalty of police ~ U(low, high) [ours].")
+    soldiers_low: float = Field(0.7, ge=0.0, le=1.0, description="Initial loyalty of soldiers ~ U(low, high) [ours].")
+    soldiers_high: float = Field(1.0, ge=0.0, le=1.0, description="Initial loyalty of soldiers ~ U(low, high) [ours].")
     crowd_ratio: float = Field(
         10.0, ge=0.0,
         description="Actives per security agent in vision above which loyalty erodes (r0) [ours].",
@@ -266,12 +267,16 @@ class Loyalty(_Section):
         "group 'defectors' [ours].",
     )
 
+    @model_validator(mode="after")
+    def _ranges(self) -> "Loyalty":
+        return _check_ranges(self, ("police", "soldiers"))
+
     @property
     def on(self) -> bool:
         return bool(self.erosion > 0 or self.death_erosion > 0)
 
 
 __all__ = [
-    "Uniform", "Group", "Groups", "Shock", "Concession", "Legitimacy", "Decree", "Deployment", "Repression",
+    "Group", "Groups", "Shock", "Concession", "Legitimacy", "Decree", "Deployment", "Repression",
     "Loyalty",
 ]

@@ -27,7 +27,7 @@ import numpy as np
 
 from uprising.engine import rng
 from uprising.engine.population import CITIZEN, DEAD
-from uprising.mechanisms.config import Group, Uniform
+from uprising.mechanisms.config import Group
 from uprising.mechanisms.state import place_names
 
 DEFECTORS = "defectors"
@@ -56,11 +56,11 @@ def shares_by_place(groups: list[Group], names: list[str], n_places: int) -> np.
     return out
 
 
-def _stretch(u: np.ndarray, d: Uniform) -> np.ndarray:
+def _stretch(u: np.ndarray, low: float, high: float) -> np.ndarray:
     """U(low, high) from U(0, 1): exactly u when (low, high) = (0, 1)."""
-    if d.low == 0.0 and d.high == 1.0:
+    if low == 0.0 and high == 1.0:
         return u
-    return d.low + (d.high - d.low) * u
+    return low + (high - low) * u
 
 
 def populate(world, rows: np.ndarray, groups: list[Group] | None = None) -> None:
@@ -86,12 +86,12 @@ def populate(world, rows: np.ndarray, groups: list[Group] | None = None) -> None
     for g, grp in enumerate(groups):
         sel = member == g
         r = rows[sel]
-        pop.hardship[r] = _stretch(u_h[sel], grp.hardship)
-        pop.risk_aversion[r] = _stretch(u_r[sel], grp.risk_aversion)
+        pop.hardship[r] = _stretch(u_h[sel], grp.hardship_low, grp.hardship_high)
+        pop.risk_aversion[r] = _stretch(u_r[sel], grp.risk_aversion_low, grp.risk_aversion_high)
         pop.threshold[r] = sc.citizen.threshold if grp.threshold is None else grp.threshold
         pop.legitimacy[r] = baseline_of(sc, grp)
         pop.organised[r] = u_o[sel] < grp.organised
-        pop.mobility[r] = _stretch(u_m[sel], grp.mobility)
+        pop.mobility[r] = _stretch(u_m[sel], grp.mobility_low, grp.mobility_high)
 
 
 def baseline_of(scenario, group: Group) -> float:

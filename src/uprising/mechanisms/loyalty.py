@@ -59,9 +59,9 @@ def draw_initial(world, rows: np.ndarray) -> None:
     cfg = world.scenario.loyalty
     pop = world.pop
     u = rng.uniform_array(world.key("loyalty", 0), pop.agent_id[rows], 0)
-    for kind, dist in ((COP, cfg.police), (SOLDIER, cfg.soldiers)):
+    for kind, low, high in ((COP, cfg.police_low, cfg.police_high), (SOLDIER, cfg.soldiers_low, cfg.soldiers_high)):
         sel = pop.kind[rows] == kind
-        pop.loyalty[rows[sel]] = dist.low + (dist.high - dist.low) * u[sel]
+        pop.loyalty[rows[sel]] = low + (high - low) * u[sel]
 
 
 def install(world) -> None:

@@ -149,6 +149,23 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _tables(model: type[BaseModel], key: str, toml: str, out: list[str]) -> None:
+    """A section for each table under ``model``, nested tables after their parent's."""
+    for name, info in model.model_fields.items():
+        sub = _model_in(info.annotation)
+        if sub is None:
+            continue
+        dotted = f"{key}.{name}" if key else name
+        path = f"{toml}.{name}" if toml else name
+        if typing.get_origin(info.annotation) is list:
+            line = (info.description or sub.__doc__ or "").strip().splitlines()[0]
+            _section(sub, f"{dotted}[]", f"`[[{path}]]` — {line}", out)
+            _tables(sub, f"{dotted}[]", path, out)
+        else:
+            _section(sub, dotted, f"`[{path}]`", out)
+            _tables(sub, dotted, path, out)
+
+
 def render_markdown() -> str:
     """The whole of docs/scenarios.md."""
     out = [INTRO]
@@ -159,14 +176,7 @@ def render_markdown() -> str:
         "relative to this one, whose keys this file starts from."
     )
     out.append("")
-    for name, info in Scenario.model_fields.items():
-        sub = _model_in(info.annotation)
-        if sub is None:
-            continue
-        if typing.get_origin(info.annotation) is list:
-            _section(sub, f"{name}[]", f"`[[{name}]]` — {(info.description or sub.__doc__ or '').strip().splitlines()[0]}", out)
-        else:
-            _section(sub, name, f"`[{name}]`", out)
+    _tables(Scenario, "", "", out)
     _presets(out)
     out.append("## Shipped scenarios")
     out.append("")
