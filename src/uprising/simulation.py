@@ -56,17 +56,21 @@ class Simulation:
         schedule = schedule or scenario.scenario.schedule
         if schedule not in SCHEDULES:
             raise UserError(None, "schedule", f"unknown schedule {schedule!r}; allowed: {', '.join(SCHEDULES)}")
-        if scenario.scenario.model == "bolivia":
-            raise UserError(None, "scenario.model", "the bolivia world is not built yet; allowed: epstein-1, epstein-2")
         if frame_every is not None and frame_every < 1:
             raise UserError(None, "frame_every", f"must be >= 1, got {frame_every}")
         self.scenario = scenario
         self.seed = int(scenario.scenario.seed if seed is None else seed)
         self.schedule = schedule
         self.frame_every = frame_every
-        self.world = World(scenario, self.seed, schedule)
-        mechanisms.install(self.world)  # groups, soldiers, loyalty: nothing when all are off
-        self.plan: Plan = mechanisms.extend_plan(self.world, build_plan(self.world))
+        self.bolivia = scenario.scenario.model == "bolivia"
+        if self.bolivia:  # the multi-place world builds itself and installs the mechanisms
+            from uprising.world import outputs as bolivia
+
+            self.world, self.plan = bolivia.build_world(scenario, self.seed, schedule)
+        else:
+            self.world = World(scenario, self.seed, schedule)
+            mechanisms.install(self.world)  # groups, soldiers, loyalty: nothing when all are off
+            self.plan: Plan = mechanisms.extend_plan(self.world, build_plan(self.world))
         self.steps_done = 0
         self.wall_seconds = 0.0
         self._frames: list[np.ndarray] = []
@@ -121,7 +125,12 @@ class Simulation:
     # -- outputs ------------------------------------------------------------------------------
     def timeseries(self) -> pl.DataFrame:
         """One row per step and place: step, place, quiet, active, jailed, dead, cops, arrests
-        (Model II adds active_g0, citizens_g0, ..., kills, births, deaths)."""
+        (Model II adds active_g0, citizens_g0, ..., kills, births, deaths). Bolivia: in people, with
+        date, place_name, lat, lon and the world's columns (``uprising.world.outputs.timeseries``)."""
+        if self.bolivia:
+            from uprising.world import outputs as bolivia
+
+            return bolivia.timeseries(self.world)
         cols = self.world.recorder.columns()
         rows, places = next(iter(cols.values())).shape
         data = {
@@ -138,6 +147,14 @@ class Simulation:
             return np.zeros(0, np.int64), np.zeros((0, h, w), np.int8)
         return np.asarray(self._frame_steps, np.int64), np.stack(self._frames)
 
+    def extra_tables(self) -> dict[str, pl.DataFrame]:
+        """Other files of the run by file name (Bolivia: roads.parquet, events.parquet); {} otherwise."""
+        if not self.bolivia:
+            return {}
+        from uprising.world import outputs as bolivia
+
+        return bolivia.extra_tables(self.world)
+
     def summary(self, outburst_level: float | None = None) -> dict:
         """Scenario, seed, steps, schedule, parameters, sizes, activity, outbursts, speed, version.
 
@@ -152,7 +169,7 @@ class Simulation:
         alive = (cols["quiet"] + cols["active"] + cols["jailed"]).sum(axis=1)
         frac = active / np.maximum(alive, 1)
         agents = int((cols["quiet"] + cols["active"] + cols["jailed"] + cols["cops"]).sum(axis=1)[1:].sum())
-        return {
+        out = {
             "scenario": self.scenario.scenario.name,
             "model": self.scenario.scenario.model,
             "seed": self.seed,
@@ -170,6 +187,11 @@ class Simulation:
             "agent_steps_per_second": agents / self.wall_seconds if self.wall_seconds > 0 else math.nan,
             "version": uprising.__version__,
         }
+        if self.bolivia:
+            from uprising.world import outputs as bolivia
+
+            out.update(bolivia.summary(self.world))
+        return out
 
     def __repr__(self) -> str:
         return (

@@ -381,9 +381,24 @@ def load_scenario(
         data = resolved.data
 
     try:
-        return Scenario.model_validate(data, strict=True)
+        scenario = Scenario.model_validate(data, strict=True)
     except ValidationError as e:
         raise _translate(e, layers, main) from None
+    found = scenario.problems()
+    if found:
+        raise _locate(found[0][0], found[0][1], layers, main)
+    return scenario
+
+
+def _locate(loc: tuple, message: str, layers: _Layers, main: _Source) -> UserError:
+    """A cross-section problem at ``loc`` as a UserError naming the file, line and key."""
+    source = layers.source_of(loc) or main
+    line = None
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in source.lines:
+            line = source.lines[loc[:n]]
+            break
+    return UserError(source.label, _dotted(loc) or None, message, line=line)
 
 
 # --------------------------------------------------------------------------------------------

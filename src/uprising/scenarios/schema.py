@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from uprising.mechanisms.config import Groups, Legitimacy, Loyalty, Repression
+from uprising.world.config import Event, WorldConfig
 
 
 class Section(BaseModel):
@@ -222,6 +223,18 @@ class Scenario(Section):
     legitimacy: Legitimacy = Field(default_factory=Legitimacy)
     repression: Repression = Field(default_factory=Repression)
     loyalty: Loyalty = Field(default_factory=Loyalty)
+    world: WorldConfig | None = Field(
+        None, description="The multi-place Bolivia world (scenario.model = 'bolivia'); see docs/bolivia-2003.md."
+    )
+    events: list[Event] = Field(
+        default_factory=list, description="Dated decisions from the record (Bolivia world only)."
+    )
+
+    def problems(self) -> list[tuple[tuple, str]]:
+        """Checks across sections (dates, place names): (location, message) pairs; empty when fine."""
+        from uprising.world.config import problems
+
+        return problems(self)
 
     @property
     def jail_unbounded(self) -> bool:

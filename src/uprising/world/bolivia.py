@@ -1,0 +1,486 @@
+"""The Bolivia world: every place a grid of its people (x scale), joined by roads and paths.
+
+:class:`BoliviaWorld` is an engine ``World`` with many places. It builds the grids from the 2001
+census (``geography``), places citizens, police and soldiers, and holds the state the world's
+phases (``uprising.world.phases``) read and write: supply stocks, blocked roads, marches, radio
+reach, deployments, elite support, the death toll in people, and the event log.
+
+Units (design-gas-war.md section 1): an agent stands for ``1/scale`` people; every reported
+figure is people. Deaths are drawn in people (binomial over the soldiers, counted as people) and
+mirrored on the grid by removing one agent each time a place's balance reaches ``1/scale``.
+
+Random draws of the world use numpy generators seeded by ``(seed, stream, step, ...)`` — keyed
+by what they decide, like the engine's counter-based draws — so adding a draw in one phase never
+shifts another's. Stream numbers are in :data:`STREAMS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+
+from uprising.engine import rng
+from uprising.engine import rules as rule_codes
+from uprising.engine.grid import EMPTY, SEEN_COP, SEEN_QUIET, Places
+from uprising.engine.population import ACTIVE, CITIZEN, COP, DEAD, ON_DUTY, QUIET, SOLDIER, Population
+from uprising.engine.record import Recorder
+from uprising.engine.vision import build_vision
+from uprising.world import geography as geo
+from uprising.world.config import WorldConfig, road_key
+
+#: kind of a citizen who is marching between places (off every grid; engine phases skip it).
+MARCHING = 3
+#: kind of a soldier row withdrawn from the grids (state DEAD so no phase reads it).
+RESERVE = 5
+
+# World random streams (never renumber; append).
+STREAMS = {
+    "setup": 1,
+    "organised": 2,
+    "clash": 3,
+    "death_pick": 4,
+    "disperse": 5,
+    "march_pick": 6,
+    "arrive": 7,
+    "soldier_place": 8,
+    "police_round": 9,
+}
+
+
+class March:
+    """One contingent: who, from where, along which route, how far."""
+
+    def __init__(self, name, group, origin, target, rows, people, route, step, event):
+        self.name = name
+        self.group = group
+        self.origin = origin
+        self.target = target
+        self.rows_ids = rows  # agent ids (stable across row permutations)
+        self.people = float(people)
+        self.route = route  # list of (edge, next_place)
+        self.leg = 0  # index in route
+        self.left_days = route[0][2] if route else 0.0
+        self.state = "travelling"  # travelling | arrived | scattered
+        self.departed = step
+        self.event = event
+        self.at = origin
+        self.intercepted = 0
+        self.wait_steps = 0
+        self.stopped_at: set[int] = set()
+        self.until = 0
+
+
+class BoliviaWorld:
+    """The engine world of the Bolivia scenario (the attributes engine phases use, and the world's)."""
+
+    def __init__(self, scenario, seed: int, schedule: str):
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.schedule = schedule
+        self.model2 = False
+        cfg: WorldConfig = scenario.world
+        self.cfg = cfg
+        self.hps = cfg.hours_per_step
+        self.spd = cfg.steps_per_day
+        self.scale = float(cfg.scale)
+        self.ppa = 1.0 / self.scale  # people per agent
+
+        all_places = geo.load_places()
+        keep = (
+            np.arange(len(all_places))
+            if not cfg.places
+            else np.array(sorted({all_places.index(n) for n in cfg.places}), dtype=np.int64)
+        )
+        self.place_ids = keep
+        self.P = len(keep)
+        self.names = [str(all_places.name[i]) for i in keep]
+        self.lat = np.asarray(all_places.lat[keep], float)
+        self.lon = np.asarray(all_places.lon[keep], float)
+        self.department = [str(all_places.department[i]) for i in keep]
+        self.tags = [all_places.tags[i] for i in keep]
+        self.population = np.asarray(all_places.population[keep], np.int64)
+        self._all_places = all_places
+        self._index = {n: j for j, n in enumerate(self.names)}
+
+        # roads between kept places
+        roads = geo.load_roads(all_places)
+        remap = {int(g): j for j, g in enumerate(keep)}
+        e_keep = [e for e in range(len(roads)) if int(roads.src[e]) in remap and int(roads.dst[e]) in remap]
+        self.roads = roads
+        self.E = len(e_keep)
+        self.road_src = np.array([remap[int(roads.src[e])] for e in e_keep], np.int64)
+        self.road_dst = np.array([remap[int(roads.dst[e])] for e in e_keep], np.int64)
+        self.road_km = np.asarray(roads.km[e_keep], float)
+        self.road_hours = np.asarray(roads.hours[e_keep], float)
+        self.road_is_path = np.asarray(roads.is_path[e_keep], bool)
+        self.road_blockable = np.asarray(roads.blockable[e_keep], bool)
+        self.road_route = [str(roads.route[e]) for e in e_keep]
+        for text in cfg.blockade.exempt:
+            a, b = road_key(text)
+            ia, ib = self.index(a), self.index(b)
+            hit = ((self.road_src == ia) & (self.road_dst == ib)) | ((self.road_src == ib) & (self.road_dst == ia))
+            self.road_blockable[hit] = False
+        self.road_names = [f"{self.names[a]} – {self.names[b]}" for a, b in zip(self.road_src, self.road_dst)]
+
+        self.place_names = self.names  # read by the mechanisms (place_shares, places masks)
+        self.n_groups = 1  # mechanisms.groups.install names the groups
+        self.group_names = ["citizens"]
+
+        # engine-side set-up
+        sc = scenario
+        h, w = self._grid_shapes()
+        self.places = Places(h, w, sc.grid.torus)
+        shape = sc.rules.vision_shape
+        self.citizen_vision = [build_vision(shape, sc.citizen.vision, int(h[p]), int(w[p]), sc.grid.torus) for p in range(self.P)]
+        self.cop_vision = [build_vision(shape, sc.cop.vision, int(h[p]), int(w[p]), sc.grid.torus) for p in range(self.P)]
+        self.adjacent = [build_vision("moore", 1.0, int(h[p]), int(w[p]), sc.grid.torus) for p in range(self.P)]
+        self.rules = rule_codes.encode(sc)
+        self.k = float(sc.citizen.k)
+        self.counter = np.zeros(5, np.int64)
+        self.arrests = 0
+        self._init_state()
+        self.pop = self._populate()
+        self.recorder = Recorder(self, sc.scenario.steps)
+        self._alloc_record(sc.scenario.steps)
+
+    # ------------------------------------------------------------------ lookups and time
+    def index(self, name: str) -> int:
+        g = self._all_places.index(name)
+        j = np.flatnonzero(self.place_ids == g)
+        if len(j) == 0:
+            raise KeyError(f"place {name!r} is not simulated in this run")
+        return int(j[0])
+
+    def has(self, name: str) -> bool:
+        try:
+            self.index(name)
+            return True
+        except KeyError:
+            return False
+
+    def key(self, stream: str, step: int) -> np.uint64:
+        return rng.step_key(self.seed, stream, step)
+
+    def gen(self, stream: str, step: int, *ids: int) -> np.random.Generator:
+        """A numpy generator keyed by (seed, world stream, step, ids)."""
+        return np.random.default_rng([self.seed, 0xB011, STREAMS[stream], int(step), *[int(i) for i in ids]])
+
+    def place_geometry(self, p: int):
+        pl = self.places
+        return int(pl.cell_start[p]), int(pl.height[p]), int(pl.width[p]), pl.torus
+
+    def time_of(self, step: int) -> dt.datetime:
+        """Start of the interval a step covers (step 0: the initial state at start)."""
+        base = dt.datetime.combine(self.cfg.start, dt.time())
+        return base + dt.timedelta(hours=max(step - 1, 0) * self.hps)
+
+    def date_of(self, step: int) -> dt.date:
+        return self.time_of(step).date()
+
+    def step_of(self, date: dt.date) -> int:
+        """First step of ``date``."""
+        return (date - self.cfg.start).days * self.spd + 1
+
+    # ------------------------------------------------------------------ set-up
+    def _grid_shapes(self):
+        cfg = self.cfg
+        hs, ws = [], []
+        for p in range(self.P):
+            citizens = round(int(self.population[p]) * self.scale)
+            police = self._police_people(p) * self.scale
+            agents = citizens + police + 4
+            cells = max(16, math.ceil(agents / cfg.citizen_density))
+            hh = math.isqrt(cells - 1) + 1
+            hs.append(hh)
+            ws.append(math.ceil(cells / hh))
+        return np.array(hs, np.int64), np.array(ws, np.int64)
+
+    def _police_people(self, p: int) -> int:
+        f = self.cfg.forces
+        for name, n in f.police.items():
+            if self._all_places.index(name) == self.place_ids[p]:
+                return int(n)
+        return int(round(self.population[p] * f.police_per_1000 / 1000.0))
+
+    def _init_state(self) -> None:
+        cfg, P, E = self.cfg, self.P, self.E
+        self.police_people = np.array([self._police_people(p) for p in range(P)], float)
+        self.garrison = np.zeros(P)  # soldiers stationed (people)
+        for name, n in cfg.forces.garrisons.items():
+            if self.has(name):
+                self.garrison[self.index(name)] += n
+        self.clearing = np.zeros(P)  # soldiers on a clearing mission (people)
+        self.checkpoint = np.zeros(P)  # soldiers posted at checkpoints (people)
+        self.reserve = float(cfg.forces.reserve)
+        self.last_clash_step = np.full(P, -(10**9))
+        info = cfg.information
+        self.radio_reach = np.array(
+            [info.reach_city if "city" in self.tags[p] else info.reach_rural for p in range(P)], float
+        )
+        for name, r in info.reach.items():
+            if self.has(name):
+                self.radio_reach[self.index(name)] = r
+        self.deaths_clash = np.zeros(P)  # people killed in clashes at blockades and checkpoints
+        self.death_balance = np.zeros(P)
+        self.deaths_step = np.zeros(P)  # all deaths this step, people
+        self._deaths_seen = np.zeros(P)
+        self.news_radio = np.zeros(P)
+        target = cfg.supply.target_days
+        self.fuel_stock = np.full(P, target)
+        self.food_stock = np.full(P, target)
+        self.fuel_short = np.zeros(P)
+        self.food_short = np.zeros(P)
+        self.is_fuel_source = np.zeros(P, bool)
+        self.is_food_source = np.zeros(P, bool)
+        for n in cfg.supply.fuel_sources:
+            if self.has(n):
+                self.is_fuel_source[self.index(n)] = True
+        for n in cfg.supply.food_sources:
+            if self.has(n):
+                self.is_food_source[self.index(n)] = True
+        self.pipeline = np.zeros(P, bool)
+        for n in cfg.supply.pipeline_to:
+            if self.has(n):
+                self.pipeline[self.index(n)] = True
+        self.blocked = np.zeros(E, bool)
+        self.cleared_until = np.full(E, -1, np.int64)
+        self.blockers = np.zeros(E)
+        self.active_people = np.zeros(P)
+        self.convoys_authorised = False
+        self.lethal_force = bool(cfg.clashes.lethal_force)
+        self.marches: list[March] = []
+        self.march_done: set[tuple[int, int]] = set()
+        self.march_calls: list = []
+        self.marcher_until: dict[int, int] = {}
+        self.elite_support = 1.0
+        self.paralysed_run = 0
+        self.paralysed_steps = 0
+        self.short_steps_la_paz = 0
+        self.government = 0
+        self.resigned_step: int | None = None
+        self.neutral_share = 0.0
+        self.events_log: list[dict] = []
+        self._protest_day = np.full(P, -1, np.int64)
+
+    def _populate(self) -> Population:
+        """Citizens and police on every place's grid; soldiers come with deployments.
+
+        Epstein's draws (H, R ~ U(0,1), T, L) first; ``mechanisms.groups.install`` then gives every
+        citizen its group and the group's draws (keyed by agent id).
+        """
+        sc = self.scenario
+        P = self.P
+        n_cit = np.array([round(int(self.population[p]) * self.scale) for p in range(P)], np.int64)
+        g = self.gen("police_round", 0)
+        n_pol = np.floor(self.police_people * self.scale + g.random(P)).astype(np.int64)
+        pop = Population(int(n_cit.sum() + n_pol.sum() + 64))
+        for p in range(P):
+            start, h, w, _ = self.place_geometry(p)
+            cells = rng.permutation(self.key("placement", p), h * w)
+            cit = pop.add(int(n_cit[p]), CITIZEN, p)
+            cop = pop.add(int(n_pol[p]), COP, p)
+            cc = start + cells[: len(cit)]
+            pc = start + cells[len(cit) : len(cit) + len(cop)]
+            pop.cell[cit], pop.cell[cop] = cc, pc
+            pop.state[cit], pop.state[cop] = QUIET, ON_DUTY
+            self.places.occupant[cc], self.places.occupant[pc] = cit, cop
+            self.places.board[cc], self.places.board[pc] = SEEN_QUIET, SEEN_COP
+            ids = pop.agent_id[cit]
+            pop.hardship[cit] = rng.uniform_array(self.key("hardship", 0), ids, 0)
+            pop.risk_aversion[cit] = rng.uniform_array(self.key("risk_aversion", 0), ids, 0)
+            pop.threshold[cit] = sc.citizen.threshold
+            pop.legitimacy[cit] = sc.citizen.legitimacy
+        self.citizens_at_start = int(n_cit.sum())
+        self.cops_at_start = int(n_pol.sum())
+        self.counter[0] = pop.n
+        self.counter[1] = pop.next_id
+        return pop
+
+    def after_groups(self) -> None:
+        """Once groups are drawn: keep each citizen's own hardship (by agent id) and threshold."""
+        pop = self.pop
+        n = pop.n
+        size = int(pop.agent_id[:n].max()) + 1 if n else 0
+        self.base_hardship = np.zeros(size, np.float32)
+        self.base_threshold = np.zeros(size, np.float32)
+        cit = np.flatnonzero(pop.kind[:n] == CITIZEN)
+        self.base_hardship[pop.agent_id[cit]] = pop.hardship[cit]
+        self.base_threshold[pop.agent_id[cit]] = pop.threshold[cit]
+        G = max(1, len(self.group_names))
+        self.call_until = np.full((self.P, G), -1, np.int64)
+
+    def extend_bases(self) -> None:
+        """New citizen rows (defectors who join the crowd): keep their drawn H and T too."""
+        pop = self.pop
+        n = pop.n
+        size = int(pop.agent_id[:n].max()) + 1
+        old = len(self.base_hardship)
+        self.base_hardship = np.concatenate([self.base_hardship, np.zeros(size - old, np.float32)])
+        self.base_threshold = np.concatenate([self.base_threshold, np.zeros(size - old, np.float32)])
+        new = np.flatnonzero((pop.kind[:n] == CITIZEN) & (pop.agent_id[:n] >= old))
+        self.base_hardship[pop.agent_id[new]] = pop.hardship[new]
+        self.base_threshold[pop.agent_id[new]] = pop.threshold[new]
+
+    # ------------------------------------------------------------------ helpers for phases
+    @property
+    def deaths_people(self) -> np.ndarray:
+        """Deaths (people) per place, all causes: soldiers' fire on the grids and clashes."""
+        return self.mechanisms.deaths_people
+
+    def soldiers_people(self) -> np.ndarray:
+        return self.garrison + self.clearing + self.checkpoint
+
+    def security_people(self, p: int) -> float:
+        return float(self.police_people[p] + self.soldiers_people()[p])
+
+    def count_active(self) -> np.ndarray:
+        pop = self.pop
+        n = pop.n
+        m = (pop.kind[:n] == CITIZEN) & (pop.state[:n] == ACTIVE)
+        return np.bincount(pop.place[:n][m], minlength=self.P)[: self.P].astype(float)
+
+    def sync_soldiers(self, step: int) -> None:
+        """Soldier agents on each grid = round(deployed soldiers in people x scale).
+
+        Deployed means on a mission (clearing roads, escorting fuel). Garrison troops stay in
+        barracks and checkpoint troops hold their junction: both count among the security forces
+        of their place (paralysis) and checkpoints stop contingents, but neither patrols the grid.
+
+        Arrivals go through ``mechanisms.repression.deploy_soldiers`` (it gives them loyalty);
+        soldiers withdrawn leave the grid and become ``RESERVE`` rows that no phase reads.
+        """
+        from uprising.mechanisms import repression
+
+        pop = self.pop
+        n = pop.n
+        want = np.floor(self.clearing * self.scale + 0.5).astype(np.int64)
+        on = (pop.kind[:n] == SOLDIER) & (pop.cell[:n] >= 0)
+        have = np.bincount(pop.place[:n][on], minlength=self.P)[: self.P]
+        for p in np.flatnonzero(have != want):
+            d = int(want[p] - have[p])
+            if d > 0:
+                repression.deploy_soldiers(self, int(p), d, step)
+            else:
+                n = pop.n
+                rows = np.flatnonzero((pop.kind[:n] == SOLDIER) & (pop.cell[:n] >= 0) & (pop.place[:n] == p))
+                for r in rows[:-d]:
+                    self.remove_agent(r)
+                    pop.kind[r] = RESERVE
+                    pop.state[r] = DEAD
+
+    def remove_agent(self, r: int) -> None:
+        c = self.pop.cell[r]
+        if c >= 0:
+            self.places.occupant[c] = -1
+            self.places.board[c] = EMPTY
+        self.pop.cell[r] = -1
+
+    def register_deaths(self, p: int, people: float, step: int, cause: str, actor2: str) -> None:
+        """Deaths in people at place p: added to the toll; mirrored on the grid; logged.
+
+        The grid loses one citizen (an active one if any, else any free citizen) each time the
+        place's balance of deaths not yet shown reaches 1/scale people.
+        """
+        if people <= 0:
+            return
+        ms = self.mechanisms
+        ms.deaths_people[p] += people
+        ms.killed_step[p] += people
+        self.deaths_clash[p] += people
+        self.death_balance[p] += people
+        pop = self.pop
+        n = pop.n
+        while self.death_balance[p] >= self.ppa:
+            here = (pop.kind[:n] == CITIZEN) & (pop.place[:n] == p) & (pop.cell[:n] >= 0)
+            cand = np.flatnonzero(here & (pop.state[:n] == ACTIVE))
+            if len(cand) == 0:
+                cand = np.flatnonzero(here & (pop.state[:n] == QUIET))
+            if len(cand) == 0:
+                break
+            g = self.gen("death_pick", step, p, int(ms.deaths_people[p]))
+            r = int(cand[int(g.integers(len(cand)))])
+            self.remove_agent(r)
+            pop.state[r] = DEAD
+            self.death_balance[p] -= self.ppa
+        self.log(step, "Violence against civilians", "Attack", "Military Forces of Bolivia (2002-2003)",
+                 "Civilians (Bolivia)", p, int(round(people)), f"{cause}: {int(round(people))} killed")
+
+    def log(self, step, event_type, sub_event_type, actor1, actor2, p, fatalities, notes) -> None:
+        if p is None:
+            name, dep, lat, lon = "Bolivia", "", np.nan, np.nan
+        else:
+            name, dep, lat, lon = self.names[p], self.department[p], self.lat[p], self.lon[p]
+        self.events_log.append(
+            {
+                "event_date": self.date_of(step),
+                "event_type": event_type,
+                "sub_event_type": sub_event_type,
+                "actor1": actor1,
+                "actor2": actor2,
+                "admin1": dep,
+                "location": name,
+                "latitude": float(lat),
+                "longitude": float(lon),
+                "fatalities": int(fatalities),
+                "notes": notes,
+                "_step": int(step),
+            }
+        )
+
+    # ------------------------------------------------------------------ recording
+    def _alloc_record(self, steps: int) -> None:
+        rows = steps + 1
+        P, E = self.P, self.E
+        self.rec = {
+            name: np.zeros((rows, P))
+            for name in ("soldiers", "police", "deaths", "fuel_stock", "food_stock", "fuel_shortage",
+                         "food_shortage", "legitimacy", "marching_out", "called", "neutral")
+        }
+        self.rec_blocked = np.zeros((rows, E), bool)
+        self.rec_elite = np.zeros(rows)
+        self.rec_paralysed = np.zeros(rows, bool)
+        self.rec_block_alti = np.zeros(rows, bool)
+        self.block_alti_now = False
+        self.rec_rows = 0
+
+    def record_world(self, step: int) -> None:
+        if step >= self.rec_blocked.shape[0]:
+            for k, v in list(self.rec.items()):
+                self.rec[k] = np.concatenate([v, np.zeros_like(v)])
+            self.rec_blocked = np.concatenate([self.rec_blocked, np.zeros_like(self.rec_blocked)])
+            self.rec_elite = np.concatenate([self.rec_elite, np.zeros_like(self.rec_elite)])
+            self.rec_paralysed = np.concatenate([self.rec_paralysed, np.zeros_like(self.rec_paralysed)])
+            self.rec_block_alti = np.concatenate([self.rec_block_alti, np.zeros_like(self.rec_block_alti)])
+        r = self.rec
+        r["soldiers"][step] = self.soldiers_people()
+        r["police"][step] = self.police_people
+        r["deaths"][step] = self.mechanisms.deaths_people
+        r["fuel_stock"][step] = self.fuel_stock
+        r["food_stock"][step] = self.food_stock
+        r["fuel_shortage"][step] = self.fuel_short
+        r["food_shortage"][step] = self.food_short
+        pop = self.pop
+        n = pop.n
+        alive = (pop.kind[:n] == CITIZEN) & (pop.state[:n] != DEAD)
+        sums = np.bincount(pop.place[:n][alive], weights=pop.legitimacy[:n][alive], minlength=self.P)[: self.P]
+        cnt = np.bincount(pop.place[:n][alive], minlength=self.P)[: self.P]
+        r["legitimacy"][step] = np.where(cnt > 0, sums / np.maximum(cnt, 1), np.nan)
+        out = np.zeros(self.P)
+        for m in self.marches:
+            if m.state == "travelling":
+                out[m.origin] += m.people
+        r["marching_out"][step] = out
+        r["called"][step] = (self.call_until >= step).any(axis=1)
+        self.rec_blocked[step] = self.blocked
+        self.rec_elite[step] = self.elite_support
+        self.rec_paralysed[step] = self.paralysed_run > 0
+        self.rec_block_alti[step] = self.block_alti_now
+        self.rec_rows = max(self.rec_rows, step + 1)
+
+    def ensure_slack(self, births_possible: int) -> None:  # engine API (Model II only)
+        pass
+
+    def sync_rows_from_counter(self) -> None:  # engine API (Model II only)
+        pass

@@ -1,0 +1,259 @@
+"""Building a Bolivia run, and what it reports: timeseries, roads, events, summary, phases.
+
+Everything reported is in people (an agent stands for 1/scale people). Scaling rule per outcome
+(docs/bolivia-2003.md, "People, not agents"):
+
+- quiet, active, jailed: agents x 1/scale (a resolution of 1/scale people);
+- deaths: drawn in people (binomial over the soldiers as people), exact at every scale;
+- police, soldiers, marching: kept in people by the world; the grids hold round(people x scale);
+- blockades: thresholds in people, compared with actives in people;
+- supply, elite support, paralysis: place-level quantities, no agents involved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from uprising.errors import UserError
+from uprising.world import phases
+from uprising.world.acled import events_frame
+from uprising.world.bolivia import BoliviaWorld
+
+PHASES = (
+    "build_up",
+    "altiplano_blockade",
+    "warisata",
+    "general_strike",
+    "el_alto_senkata",
+    "october_12_13",
+    "resignation",
+)
+ALTIPLANO = ("Achacachi", "Warisata", "Huarina", "Sorata", "Copacabana", "Desaguadero", "Rest of La Paz department")
+WARISATA = ("Warisata", "Achacachi", "Sorata", "Huarina")
+CITIES = ("La Paz", "El Alto", "Oruro", "Cochabamba", "Potosí", "Sucre", "Santa Cruz")
+CAPITAL_AREA = ("La Paz", "El Alto", "Senkata")
+
+
+def build_world(scenario, seed: int, schedule: str):
+    if schedule != "synchronous":
+        raise UserError(None, "scenario.schedule", "the bolivia world runs the synchronous schedule; allowed: synchronous")
+    from uprising.mechanisms import phases as mechanisms
+    from uprising.mechanisms import repression
+
+    if not scenario.world.clashes.lethal_force:  # counterfactual: no live fire anywhere
+        scenario = scenario.model_copy(deep=True)
+        scenario.repression.p_kill = 0.0
+    w = BoliviaWorld(scenario, seed, schedule)
+    mechanisms.install(w)  # groups and their draws, legitimacy baselines, loyalty, soldiers' vision
+    ms = w.mechanisms
+    ms.people_per_agent[:] = w.ppa
+    ms.radio_reach[:] = w.radio_reach
+    if not ms.on["repression"]:  # soldiers come with the world's deployments
+        ms.on["repression"] = True
+        repression.install(w)
+    w.after_groups()
+    phases.setup(w)
+    plan = phases.build_plan(w)
+    w.plan_text = str(plan)
+    w.sync_soldiers(0)
+    w.record_world(0)
+    return w, plan
+
+
+def _dates(w: BoliviaWorld, rows: int) -> list[dt.datetime]:
+    return [w.time_of(s) for s in range(rows)]
+
+
+def timeseries(w: BoliviaWorld) -> pl.DataFrame:
+    """One row per step and place, in people, self-describing (date, place name, lat, lon)."""
+    cols = w.recorder.columns()
+    rows = min(w.recorder.rows, w.rec_rows)
+    P = w.P
+    ppa = w.ppa
+    blocked_at = np.zeros((rows, P))
+    for e in range(w.E):
+        blocked_at[:, w.road_src[e]] += w.rec_blocked[:rows, e]
+        blocked_at[:, w.road_dst[e]] += w.rec_blocked[:rows, e]
+    r = w.rec
+    target = w.cfg.supply.target_days
+    data = {
+        "step": np.repeat(np.arange(rows, dtype=np.int64), P),
+        "date": np.repeat(np.array(_dates(w, rows), dtype="datetime64[us]"), P),
+        "place": np.tile(np.arange(P, dtype=np.int64), rows),
+        "place_name": np.tile(np.array(w.names), rows),
+        "lat": np.tile(w.lat, rows),
+        "lon": np.tile(w.lon, rows),
+        "population": np.tile(w.population, rows),
+        "quiet": (cols["quiet"][:rows] * ppa).reshape(-1),
+        "active": (cols["active"][:rows] * ppa).reshape(-1),
+        "jailed": (cols["jailed"][:rows] * ppa).reshape(-1),
+        "dead": r["deaths"][:rows].reshape(-1),
+        "cops": r["police"][:rows].reshape(-1),
+        "soldiers": r["soldiers"][:rows].reshape(-1),
+        "neutral": r["neutral"][:rows].reshape(-1),
+        "supply_fuel": (r["fuel_stock"][:rows] / target).reshape(-1),
+        "supply_food": (r["food_stock"][:rows] / target).reshape(-1),
+        "fuel_shortage": r["fuel_shortage"][:rows].reshape(-1),
+        "food_shortage": r["food_shortage"][:rows].reshape(-1),
+        "roads_blocked": blocked_at.reshape(-1).astype(np.int64),
+        "marching_out": r["marching_out"][:rows].reshape(-1),
+        "called": r["called"][:rows].reshape(-1).astype(bool),
+        "legitimacy": r["legitimacy"][:rows].reshape(-1),
+        "elite_support": np.repeat(w.rec_elite[:rows], P),
+        "active_agents": cols["active"][:rows].reshape(-1),
+    }
+    return pl.DataFrame(data)
+
+
+def roads_frame(w: BoliviaWorld) -> pl.DataFrame:
+    """One row per step and road: from/to names and points, km, path or road, blocked."""
+    rows = w.rec_rows
+    E = w.E
+    return pl.DataFrame(
+        {
+            "step": np.repeat(np.arange(rows, dtype=np.int64), E),
+            "date": np.repeat(np.array(_dates(w, rows), dtype="datetime64[us]"), E),
+            "road": np.tile(np.arange(E, dtype=np.int64), rows),
+            "from": np.tile(np.array([w.names[a] for a in w.road_src]), rows),
+            "to": np.tile(np.array([w.names[b] for b in w.road_dst]), rows),
+            "from_lat": np.tile(w.lat[w.road_src], rows),
+            "from_lon": np.tile(w.lon[w.road_src], rows),
+            "to_lat": np.tile(w.lat[w.road_dst], rows),
+            "to_lon": np.tile(w.lon[w.road_dst], rows),
+            "km": np.tile(w.road_km, rows),
+            "kind": np.tile(np.where(w.road_is_path, "path", "road"), rows),
+            "blockable": np.tile(w.road_blockable, rows),
+            "blocked": w.rec_blocked[:rows].reshape(-1),
+        }
+    )
+
+
+def _day_index(w: BoliviaWorld, step: int) -> int:
+    return (max(step, 1) - 1) // w.spd
+
+
+def phase_steps(w: BoliviaWorld) -> dict[str, int | None]:
+    """First step of each phase's signature in the run (None: never happened)."""
+    rows = w.rec_rows
+    names = w.names
+    idx = {n: i for i, n in enumerate(names)}
+    out: dict[str, int | None] = {"build_up": 1}
+
+    def first(mask) -> int | None:
+        hit = np.flatnonzero(mask)
+        return int(hit[0]) if len(hit) else None
+
+    alti = [idx[n] for n in ALTIPLANO if n in idx]
+    road_alti = np.isin(w.road_src, alti) | np.isin(w.road_dst, alti)
+    by_alti = w.rec_block_alti[:rows]
+    out["altiplano_blockade"] = first(by_alti)
+    war = [idx[n] for n in WARISATA if n in idx]
+    deaths = w.rec["deaths"][:rows]
+    out["warisata"] = first(deaths[:, war].sum(axis=1) > 0) if war else None
+    # general strike: at least 3 cities with protest-level actives on 2 consecutive days
+    cities = [idx[n] for n in CITIES if n in idx]
+    active = w.recorder.columns()["active"][:rows] * w.ppa
+    ndays = rows // w.spd
+    daily_peak = np.zeros((ndays, len(cities)))
+    for d in range(ndays):
+        a, b = 1 + d * w.spd, min(rows, 1 + (d + 1) * w.spd)
+        if a < b:
+            daily_peak[d] = active[a:b][:, cities].max(axis=0)
+    mob = (daily_peak >= w.cfg.protest_people).sum(axis=1) >= 3
+    two = np.flatnonzero(mob[:-1] & mob[1:]) if ndays > 1 else np.array([], int)
+    out["general_strike"] = int(1 + two[0] * w.spd) if len(two) else None
+    # El Alto blockade and Senkata: the depot road blocked and La Paz short of fuel
+    if "El Alto" in idx and "Senkata" in idx and "La Paz" in idx:
+        e = np.flatnonzero(
+            ((w.road_src == idx["El Alto"]) & (w.road_dst == idx["Senkata"]))
+            | ((w.road_dst == idx["El Alto"]) & (w.road_src == idx["Senkata"]))
+        )
+        sen = w.rec_blocked[:rows][:, e].any(axis=1)
+        out["el_alto_senkata"] = first(sen & (w.rec["fuel_shortage"][:rows, idx["La Paz"]] >= 0.25))
+    else:
+        out["el_alto_senkata"] = None
+    cap = [idx[n] for n in CAPITAL_AREA if n in idx]
+    cum = deaths[:, cap].sum(axis=1)
+    day_deaths = np.array([cum[min(rows - 1, s)] - cum[max(0, s - w.spd)] for s in range(rows)])
+    out["october_12_13"] = first(day_deaths >= 10)
+    out["resignation"] = w.resigned_step
+    return out
+
+
+def phases_in_order(steps: dict[str, int | None]) -> bool:
+    seq = [steps[p] for p in PHASES]
+    if any(s is None for s in seq):
+        return False
+    return all(a <= b for a, b in zip(seq[:-1], seq[1:]))
+
+
+def capital_active_mean(w: BoliviaWorld, first: dt.date, last: dt.date) -> float:
+    """Mean actives (people) in El Alto and La Paz over the steps of days first..last."""
+    idx = {n: i for i, n in enumerate(w.names)}
+    cols = [idx[n] for n in ("La Paz", "El Alto") if n in idx]
+    a, b = w.step_of(first), w.step_of(last) + w.spd
+    rows = w.recorder.rows
+    a, b = min(a, rows), min(b, rows)
+    if a >= b or not cols:
+        return float("nan")
+    active = w.recorder.columns()["active"][a:b][:, cols].sum(axis=1) * w.ppa
+    return float(active.mean())
+
+
+def summary(w: BoliviaWorld) -> dict:
+    """The outcome keys of issue #4 (people), plus the phase dates and the backfire signature."""
+    rows = w.rec_rows
+    idx = {n: i for i, n in enumerate(w.names)}
+    active = w.recorder.columns()["active"][:rows] * w.ppa
+    deaths = w.deaths_people
+    total = float(deaths.sum())
+    cap = [idx[n] for n in CAPITAL_AREA if n in idx]
+    steps = phase_steps(w)
+    lp = idx.get("La Paz")
+    blocked_count = w.rec_blocked[:rows].sum(axis=1)
+    peak_step = int(np.argmax(blocked_count)) if rows else 0
+    before = capital_active_mean(w, dt.date(2003, 10, 9), dt.date(2003, 10, 11))
+    after = capital_active_mean(w, dt.date(2003, 10, 14), dt.date(2003, 10, 16))
+    return {
+        "start": w.cfg.start.isoformat(),
+        "end": w.cfg.end.isoformat(),
+        "hours_per_step": w.hps,
+        "scale": w.scale,
+        "people_per_agent": w.ppa,
+        "places": w.names,
+        "resigned": w.resigned_step is not None,
+        "resignation_date": w.date_of(w.resigned_step).isoformat() if w.resigned_step is not None else None,
+        "resignation_step": w.resigned_step,
+        "resignation_reason": w.resign_reason or None,
+        "deaths_total": total,
+        "deaths_by_place": {w.names[p]: float(deaths[p]) for p in np.flatnonzero(deaths > 0)},
+        "capital_death_share": float(deaths[cap].sum() / total) if total > 0 else None,
+        "peak_active_la_paz": float(active[:, lp].max()) if lp is not None else None,
+        "peak_active_el_alto": float(active[:, idx["El Alto"]].max()) if "El Alto" in idx else None,
+        "la_paz_fuel_short_days": (
+            float((w.rec["fuel_shortage"][:rows, lp] >= w.cfg.supply.short_below).sum() / w.spd) if lp is not None else None
+        ),
+        "roads_blocked_peak": int(blocked_count.max()) if rows else 0,
+        "roads_blocked_peak_date": w.time_of(peak_step).isoformat(),
+        "elite_support_final": float(w.elite_support),
+        "clashes": len(w.clashes),
+        "marches": [
+            {"name": m.name, "from": w.names[m.origin], "to": w.names[m.target], "people": m.people,
+             "departed": w.date_of(m.departed).isoformat(), "state": m.state, "intercepted": m.intercepted}
+            for m in w.marches
+        ],
+        "phase_dates": {k: (w.date_of(v).isoformat() if v is not None else None) for k, v in steps.items()},
+        "phases_in_order": phases_in_order(steps),
+        "backfire_before": before,
+        "backfire_after": after,
+        "backfire": bool(after > before) if np.isfinite(before) and np.isfinite(after) else None,
+        "plan": str(getattr(w, "plan_text", "")),
+    }
+
+
+def extra_tables(w: BoliviaWorld) -> dict[str, pl.DataFrame]:
+    """Files a Bolivia run writes beside timeseries.parquet: roads.parquet and events.parquet."""
+    return {"roads.parquet": roads_frame(w), "events.parquet": events_frame(w)}

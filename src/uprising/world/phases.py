@@ -1,0 +1,589 @@
+"""The phases of the Bolivia world and the plan that orders them (design-gas-war.md section 3).
+
+``events.apply → supply.flow → legitimacy.update → citizens.condition → agents.move →
+citizens.decide → cops.arrest → [mechanisms] → jail.release → blockades.update →
+government.act → marches.advance → information.spread → regime.update → record``
+
+Each phase is ``phase(world, step)`` on a :class:`~uprising.world.bolivia.BoliviaWorld`.
+The engine's own phases (move, decide, arrest, jail) run Epstein's rules on every place's grid.
+
+The mechanisms (issue #3) are installed on this world (``mechanisms.phases.install``) and add
+their phases (``extend_plan``): ``legitimacy.update`` (first), ``soldiers.repress`` and
+``loyalty.update`` after ``cops.arrest``. The world calls their entry points: announcements and
+concessions (``legitimacy.apply_shock/apply_concession``), radio news (``legitimacy.hear_news``),
+soldiers' arrivals (``repression.deploy_soldiers``), Decree 27209 (``repression.raise_doctrine``).
+Deaths in clashes are added to ``world.mechanisms.deaths_people``/``killed_step`` so backfire
+and the toll see every death once.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+from uprising.engine import jail, synchronous
+from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_QUIET
+from uprising.engine.plan import Phase, Plan
+from uprising.engine.plan import record as engine_record
+from uprising.engine.population import ACTIVE, CITIZEN, NEUTRAL, QUIET, SOLDIER, COP
+from uprising.world.bolivia import MARCHING, BoliviaWorld, March  # noqa: F401
+
+ACLED_STATE = "Military Forces of Bolivia (2002-2003)"
+ACLED_PROTESTERS = "Protesters (Bolivia)"
+ACLED_RIOTERS = "Rioters (Bolivia)"
+ACLED_GOVERNMENT = "Government of Bolivia (2002-2003)"
+
+
+# ------------------------------------------------------------------------------ events
+def events_apply(w: BoliviaWorld, step: int) -> None:
+    """Dated decisions of the scenario take effect on the first step of their day."""
+    from uprising.mechanisms import legitimacy, repression
+
+    cfg = w.cfg
+    for i, ev in enumerate(w.scenario.events):
+        if w.step_of(ev.date) != step and not (step == 1 and ev.date <= cfg.start):
+            continue
+        places = [w.index(n) for n in ev.places if w.has(n)] if ev.places else list(range(w.P))
+        if ev.places and not places:
+            continue
+        if w.government != 0 and ev.kind in ("call", "march", "deploy", "decree", "concession", "announcement"):
+            continue  # addressed to the government that fell (docs/bolivia-2003.md)
+        mask = np.zeros(w.P, bool)
+        mask[places] = True
+        actor = ev.actor or ACLED_GOVERNMENT
+        where = places[0] if ev.places else None
+        if ev.kind == "announcement":
+            legitimacy.apply_shock(w, mask, ev.size)
+        elif ev.kind in ("call", "march"):
+            gsel = [w.group_names.index(g) for g in ev.groups]
+            until = w.step_of(ev.until) + w.spd - 1 if ev.until is not None else w.cfg.total_steps
+            if ev.kind == "call":
+                for p in places:
+                    for g in gsel:
+                        w.call_until[p, g] = max(w.call_until[p, g], until)
+            else:
+                w.march_calls.append((i, until, ev, places if ev.places else [], gsel))
+        elif ev.kind == "deploy":
+            sol = min(float(ev.soldiers), w.reserve)
+            w.reserve -= sol
+            share = sol / len(places)
+            for p in places:
+                if ev.mission == "clear":
+                    w.clearing[p] += share
+                    w.missions.append((p, share, step + int(round(ev.days * w.spd))))
+                else:
+                    w.garrison[p] += share
+                w.police_people[p] += ev.police / len(places)
+            w.sync_soldiers(step)
+        elif ev.kind == "decree":
+            if ev.decree == "fuel_convoys":
+                w.convoys_authorised = True
+                if w.lethal_force:
+                    route = np.zeros(w.P, bool)
+                    route[w.convoy_route] = True
+                    repression.raise_doctrine(w, route, 2)
+        elif ev.kind == "concession":
+            legitimacy.apply_concession(w, mask, ev.size)
+        elif ev.kind == "radio_attack":
+            w.radio_reach[places] *= cfg.information.attack_reach
+            w.mechanisms.radio_reach[:] = w.radio_reach
+        w.log(step, "Strategic developments", "Other", actor, "", where, 0, f"{ev.kind}: {ev.name or ev.kind}")
+
+
+# ------------------------------------------------------------------------------ supply
+def _travel_hours(w: BoliviaWorld) -> np.ndarray:
+    key = w.blocked.tobytes()
+    if getattr(w, "_tt_key", None) == key:
+        return w._tt
+    usable = ~w.road_is_path & ~(w.blocked & w.road_blockable)
+    m = np.full((w.P, w.P), np.inf)
+    e = np.flatnonzero(usable)
+    np.minimum.at(m, (w.road_src[e], w.road_dst[e]), w.road_hours[e])
+    np.minimum.at(m, (w.road_dst[e], w.road_src[e]), w.road_hours[e])
+    m[~np.isfinite(m)] = 0.0  # dense zeros are "no edge" for scipy
+    w._tt = dijkstra(m, directed=False)
+    w._tt_key = key
+    return w._tt
+
+
+def supply_flow(w: BoliviaWorld, step: int) -> None:
+    """Stocks fall by a day's use per day; a place reached from a source by open roads refills."""
+    s = w.cfg.supply
+    tt = _travel_hours(w)
+    per_step = 1.0 / w.spd
+    for stock, short, sources in ((w.fuel_stock, w.fuel_short, w.is_fuel_source), (w.food_stock, w.food_short, w.is_food_source)):
+        src = np.flatnonzero(sources)
+        supplied = (tt[src] <= s.max_hours).any(axis=0) if len(src) else np.zeros(w.P, bool)
+        stock += np.where(supplied, s.refill_per_day * per_step, 0.0) - per_step
+        if stock is w.fuel_stock:
+            stock[w.pipeline] = s.target_days
+        np.clip(stock, 0.0, s.target_days, out=stock)
+        stock[sources] = s.target_days
+        short[:] = np.clip(1.0 - stock / s.target_days, 0.0, 1.0)
+    short_none = w.population == 0
+    w.fuel_short[short_none] = 0.0
+    w.food_short[short_none] = 0.0
+
+
+# ------------------------------------------------------------------------------ citizens
+def citizens_condition(w: BoliviaWorld, step: int) -> None:
+    """Write each citizen's H (raised by shortage) and T (lowered while its organisation calls)."""
+    pop, cfg = w.pop, w.cfg
+    n = pop.n
+    cit = np.flatnonzero(pop.kind[:n] == CITIZEN)
+    pl = pop.place[cit]
+    ids = pop.agent_id[cit]
+    s = cfg.supply
+    extra = s.fuel_hardship * w.fuel_short + s.food_hardship * w.food_short
+    if len(ids) and ids.max() >= len(w.base_hardship):
+        w.extend_bases()
+    pop.hardship[cit] = np.minimum(1.0, w.base_hardship[ids] + extra[pl])
+    grp = np.minimum(pop.group[cit].astype(np.int64), w.call_until.shape[1] - 1)
+    called_group = w.call_until[pl, grp] >= step
+    called_place = (w.call_until >= step).any(axis=1)[pl]
+    org = pop.organised[cit].astype(bool)
+    if w.marcher_until:
+        mids = np.fromiter(w.marcher_until.keys(), np.int64)
+        until = np.fromiter(w.marcher_until.values(), np.int64)
+        mark = np.zeros(len(w.base_hardship), bool)
+        mark[mids[until >= step]] = True
+        marcher = mark[ids]
+    else:
+        marcher = np.zeros(len(cit), bool)
+    t = w.base_threshold[ids].copy()
+    t[called_place] = np.minimum(t[called_place], cfg.calls.unorganised_threshold)
+    t[(called_group & org) | marcher] = cfg.calls.threshold
+    pop.threshold[cit] = t
+
+
+# ------------------------------------------------------------------------------ clashes
+def clash(w: BoliviaWorld, step: int, p: int, soldiers: float, crowd: float, what: str) -> float:
+    """Soldiers (people) face a crowd (people) at place p: tear gas, or live fire if outnumbered.
+
+    Deaths ~ Binomial(soldiers in people, p_kill): each soldier, a person, kills with p_kill in a
+    6-hour clash (scaled by hours_per_step), so the expected toll is the same at every scale.
+    """
+    r = w.cfg.clashes
+    fire = w.lethal_force and crowd >= r.fire_ratio * soldiers
+    pk = (r.kill_per_soldier if fire else r.teargas_kill_per_soldier) * (w.hps / 6.0)
+    g = w.gen("clash", step, p)
+    deaths = float(g.binomial(int(round(soldiers)), min(pk, 1.0)))
+    w.last_clash_step[p] = step
+    w.clashes.append((step, p, what, soldiers, crowd, fire, deaths))
+    w.log(step, "Riots", "Violent demonstration", ACLED_RIOTERS, ACLED_STATE, p, 0,
+          f"{what}: {int(soldiers)} troops against a crowd of about {int(crowd)}"
+          + (" (live fire)" if fire else " (tear gas)"))
+    if deaths > 0:
+        w.register_deaths(p, deaths, step, what, ACLED_STATE)
+        w._clash_step[p] += deaths
+    return deaths
+
+
+def _disperse(w: BoliviaWorld, step: int, p: int, share: float) -> None:
+    """Tear gas and arrests: a share of p's actives turn quiet."""
+    pop = w.pop
+    n = pop.n
+    act = np.flatnonzero((pop.kind[:n] == CITIZEN) & (pop.place[:n] == p) & (pop.state[:n] == ACTIVE))
+    if len(act) == 0 or share <= 0:
+        return
+    g = w.gen("disperse", step, p)
+    k = int(np.floor(len(act) * share + g.random()))
+    for r in g.choice(act, size=min(k, len(act)), replace=False):
+        pop.state[r] = QUIET
+        if pop.cell[r] >= 0:
+            w.places.board[pop.cell[r]] = SEEN_QUIET
+
+
+# ------------------------------------------------------------------------------ blockades
+def blockades_update(w: BoliviaWorld, step: int) -> None:
+    """A road is blocked while one end holds enough blockers; clearing troops clash with them."""
+    cfg = w.cfg.blockade
+    w.active_people = w.count_active() * w.ppa
+    act = w.active_people
+    day = (step - 1) // w.spd
+    for p in np.flatnonzero(act >= w.cfg.protest_people):
+        if w._protest_day[p] != day:
+            w._protest_day[p] = day
+            w.log(step, "Protests", "Peaceful protest", ACLED_PROTESTERS, "", int(p), 0,
+                  f"about {int(act[p]):,} people protesting in {w.names[p]}")
+    blockers = np.maximum(act[w.road_src], act[w.road_dst]) * cfg.share
+    w.blockers = blockers
+    was = w.blocked.copy()
+    now = w.road_blockable & (blockers >= cfg.people) & (step > w.cleared_until)
+    # clearing: troops on a clearing mission at a road's end clash with the blockers, once per place
+    if w.government == 0:
+        for p in np.flatnonzero(w.clearing > 0):
+            roads = np.flatnonzero(now & ((w.road_src == p) | (w.road_dst == p)))
+            if len(roads) == 0:
+                continue
+            need = cfg.clear_ratio * blockers[roads].max()
+            if w.clearing[p] < need:
+                continue  # too few troops to try: the crowd holds the road
+            other = np.where(w.road_src[roads] == p, w.road_dst[roads], w.road_src[roads])
+            crowd = act[p] + float((act[other] * cfg.share).sum())
+            clash(w, step, int(p), float(w.clearing[p]), crowd, f"troops clear blockade at {w.names[p]}")
+            _disperse(w, step, int(p), w.cfg.clashes.arrest_share)
+            w.cleared_until[roads] = step + int(round(cfg.cleared_hours / w.hps))
+            now[roads] = False
+    w.blocked[:] = now
+    side = np.where(act[w.road_src] >= act[w.road_dst], w.road_src, w.road_dst)
+    w.block_alti_now = bool((now & np.isin(side, w.altiplano)).any())
+    for e in np.flatnonzero(now & ~was):
+        p = int(w.road_src[e] if act[w.road_src[e]] >= act[w.road_dst[e]] else w.road_dst[e])
+        w.log(step, "Protests", "Peaceful protest", ACLED_PROTESTERS, "", p, 0, f"road blockade: {w.road_names[e]}")
+
+
+# ------------------------------------------------------------------------------ government
+def government_act(w: BoliviaWorld, step: int) -> None:
+    """The doctrine: fuel convoys once authorised; checkpoints against marches; missions end."""
+    g = w.cfg.government
+    cap = w.capital
+    # missions with an end date (deploy events with mission 'clear')
+    keep = []
+    for p, n, until in w.missions:
+        if step >= until or w.government != 0:
+            w.clearing[p] -= n
+            w.reserve += n
+        else:
+            keep.append((p, n, until))
+    w.missions = keep
+    if w.government != 0:
+        _recall(w)
+        return
+    # fuel convoys (Decree 27209): escort fuel from the depot to the capital
+    if w.convoys_authorised and not w.convoy_on and w.fuel_short[cap] >= g.convoy_shortage:
+        route = [p for p in w.convoy_route if w.population[p] > 0 or w.is_fuel_source[p]]
+        n = min(float(g.convoy_soldiers), w.reserve)
+        if n > 0 and route:
+            w.reserve -= n
+            for p in route:
+                w.clearing[p] += n / len(route)
+            w.convoy_on = (route, n / len(route), step)
+            w.log(step, "Strategic developments", "Other", ACLED_GOVERNMENT, "", cap, 0,
+                  f"fuel convoy: {int(n)} troops sent along {' – '.join(w.names[p] for p in route)}")
+    elif w.convoy_on:
+        route, each, since = w.convoy_on
+        quiet_days = (step - max(w.last_clash_step[route].max(), since)) / w.spd
+        if w.fuel_short[cap] < 0.1 and quiet_days >= g.withdraw_after_days:
+            for p in route:
+                w.clearing[p] -= each
+            w.reserve += each * len(route)
+            w.convoy_on = None
+    # checkpoints: posted while contingents march on the capital
+    marching = any(m.state == "travelling" for m in w.marches)
+    for p in w.checkpoint_places:
+        if marching and w.checkpoint[p] == 0:
+            n = min(float(g.checkpoint_soldiers), w.reserve)
+            w.reserve -= n
+            w.checkpoint[p] = n
+        elif not marching and w.checkpoint[p] > 0:
+            w.reserve += w.checkpoint[p]
+            w.checkpoint[p] = 0.0
+    w.sync_soldiers(step)
+
+
+def _recall(w: BoliviaWorld) -> None:
+    w.reserve += w.clearing.sum() + w.checkpoint.sum()
+    w.clearing[:] = 0.0
+    w.checkpoint[:] = 0.0
+    w.convoy_on = None
+
+
+# ------------------------------------------------------------------------------ marches
+def _route(w: BoliviaWorld, a: int, b: int, paths_only: bool):
+    """Quickest way from a to b for a contingent: [(edge, next place, days)], or None."""
+    m = w.cfg.marches
+    days = np.where(w.road_is_path, w.road_km / m.path_km_per_day, w.road_km / m.km_per_day)
+    use = w.road_is_path if paths_only else np.ones(w.E, bool)
+    mat = np.full((w.P, w.P), np.inf)
+    e = np.flatnonzero(use)
+    np.minimum.at(mat, (w.road_src[e], w.road_dst[e]), days[e])
+    np.minimum.at(mat, (w.road_dst[e], w.road_src[e]), days[e])
+    mat[~np.isfinite(mat)] = 0.0
+    dist, pred = dijkstra(mat, directed=False, indices=a, return_predecessors=True)
+    if not np.isfinite(dist[b]):
+        return None
+    nodes = [b]
+    while nodes[-1] != a:
+        nodes.append(int(pred[nodes[-1]]))
+    nodes.reverse()
+    out = []
+    for u, v in zip(nodes[:-1], nodes[1:]):
+        cand = np.flatnonzero(use & (((w.road_src == u) & (w.road_dst == v)) | ((w.road_src == v) & (w.road_dst == u))))
+        best = int(cand[np.argmin(days[cand])])
+        out.append((best, v, float(days[best])))
+    return out
+
+
+def _place_on_grid(w: BoliviaWorld, step: int, rows, p: int, state: int, stream: str) -> bool:
+    pop, places = w.pop, w.places
+    start, h, wd, _ = w.place_geometry(p)
+    empty = np.flatnonzero(places.board[start : start + h * wd] == EMPTY)
+    if len(empty) < len(rows):
+        return False
+    g = w.gen(stream, step, p, int(pop.agent_id[rows[0]]) if len(rows) else 0)
+    cells = start + g.choice(empty, size=len(rows), replace=False)
+    for r, c in zip(rows, cells):
+        pop.kind[r] = CITIZEN
+        pop.place[r] = p
+        pop.cell[r] = c
+        pop.state[r] = state
+        places.occupant[c] = r
+        places.board[c] = SEEN_ACTIVE if state == ACTIVE else SEEN_QUIET
+    return True
+
+
+def _rows_of(w: BoliviaWorld, ids) -> np.ndarray:
+    pop = w.pop
+    n = pop.n
+    where = np.full(int(pop.agent_id[:n].max()) + 1, -1, np.int64)
+    where[pop.agent_id[:n]] = np.arange(n)
+    return where[np.asarray(ids, np.int64)]
+
+
+def marches_advance(w: BoliviaWorld, step: int) -> None:
+    """Contingents set out while their call is in force, travel, can be stopped, and arrive."""
+    cfg = w.cfg.marches
+    pop = w.pop
+    n = pop.n
+    if w.government == 0:
+        for i, until, ev, listed, gsel in w.march_calls:
+            if step > until:
+                continue
+            target = w.index(ev.target)
+            origins = listed or list(range(w.P))
+            for p in origins:
+                if (i, p) in w.march_done or p == target:
+                    continue
+                rows = np.flatnonzero(
+                    (pop.kind[:n] == CITIZEN) & (pop.place[:n] == p) & (pop.state[:n] == ACTIVE)
+                    & (pop.organised[:n] == 1) & np.isin(pop.group[:n], gsel)
+                )
+                people = min(cfg.max_people, cfg.share * len(rows) * w.ppa)
+                k = int(np.floor(people / w.ppa + 0.5))
+                if k < 1 or len(rows) == 0:
+                    continue
+                route = _route(w, p, target, paths_only=False)
+                if route is None:
+                    continue
+                g = w.gen("march_pick", step, p, i)
+                # the most mobile set out first
+                order = np.argsort(-(pop.mobility[rows] + 1e-6 * g.random(len(rows))))
+                pick = rows[order[: min(k, len(rows))]]
+                for r in pick:
+                    w.remove_agent(r)
+                    pop.kind[r] = MARCHING
+                w.march_done.add((i, p))
+                m = March(ev.name or "march", int(gsel[0]), p, target, list(pop.agent_id[pick]),
+                          len(pick) * w.ppa, route, step, i)
+                m.until = until
+                w.marches.append(m)
+                w.log(step, "Protests", "Peaceful protest", ev.actor or ACLED_PROTESTERS, "", p, 0,
+                      f"{m.name}: about {int(m.people):,} set out for {w.names[target]}")
+    dt = 1.0 / w.spd
+    for m in w.marches:
+        if m.state != "travelling":
+            continue
+        if m.wait_steps > 0:
+            m.wait_steps -= 1
+            continue
+        m.left_days -= dt
+        while m.state == "travelling" and m.left_days <= 0:
+            edge, node, _days = m.route[m.leg]
+            m.at = node
+            if node == m.target:
+                _arrive(w, step, m)
+                break
+            if _intercept(w, step, m, node):
+                break
+            m.leg += 1
+            m.left_days += m.route[m.leg][2]
+
+
+def _intercept(w: BoliviaWorld, step: int, m: March, node: int) -> bool:
+    """Troops at a checkpoint stop the contingent: a clash; most scatter, the rest take paths."""
+    cfg = w.cfg.marches
+    sol = w.checkpoint[node] + w.clearing[node] + w.garrison[node]
+    if w.government != 0 or w.checkpoint[node] <= 0 or node in m.stopped_at:
+        return False
+    if sol < cfg.intercept_ratio * m.people:
+        return False
+    m.stopped_at.add(node)
+    m.intercepted += 1
+    clash(w, step, node, sol, m.people, f"troops stop the {m.name}")
+    rows = _rows_of(w, m.rows_ids)
+    g = w.gen("disperse", step, node, m.event)
+    k = int(np.floor(len(rows) * cfg.scatter + g.random()))
+    home = g.choice(rows, size=min(k, len(rows)), replace=False) if k > 0 else np.array([], np.int64)
+    if len(home):
+        _place_on_grid(w, step, list(home), m.origin, QUIET, "arrive")
+    left = [r for r in rows if r not in set(home.tolist())]
+    m.rows_ids = [int(w.pop.agent_id[r]) for r in left]
+    m.people = len(left) * w.ppa
+    w.log(step, "Strategic developments", "Other", ACLED_STATE, ACLED_PROTESTERS, node, 0,
+          f"{m.name} stopped at {w.names[node]}; {len(home) * w.ppa:,.0f} scatter")
+    if not left:
+        m.state = "scattered"
+        return True
+    detour = _route(w, node, m.target, paths_only=True)
+    if detour is not None:
+        m.route, m.leg = detour, 0
+        m.left_days = detour[0][2]
+    else:
+        m.wait_steps = w.spd  # regroup for a day, then go on by road
+        m.leg += 1
+        m.left_days = m.route[m.leg][2]
+    return True
+
+
+def _arrive(w: BoliviaWorld, step: int, m: March) -> None:
+    rows = _rows_of(w, m.rows_ids)
+    if not _place_on_grid(w, step, list(rows), m.target, ACTIVE, "arrive"):
+        m.left_days = 0.0
+        return
+    for i in m.rows_ids:
+        w.marcher_until[int(i)] = getattr(m, "until", w.cfg.total_steps)
+    m.state = "arrived"
+    w.log(step, "Protests", "Peaceful protest", ACLED_PROTESTERS, "", m.target, 0,
+          f"{m.name}: about {int(m.people):,} from {w.names[m.origin]} arrive")
+
+
+# ------------------------------------------------------------------------------ information
+def information_spread(w: BoliviaWorld, step: int) -> None:
+    """News of this step's deaths by radio: each place hears the others' deaths, weighted by the
+    reach of their stations (the legitimacy phase multiplies by the listeners' reach)."""
+    from uprising.mechanisms import legitimacy
+
+    total = w.mechanisms.deaths_people
+    w.deaths_step = total - w._deaths_seen
+    w._deaths_seen = total.copy()
+    broadcast = w.radio_reach * w.deaths_step
+    w.news_radio = broadcast.sum() - broadcast
+    legitimacy.hear_news(w, w.news_radio)
+    street = w.deaths_step - w._clash_step
+    for p in np.flatnonzero(street > 0):
+        w.log(step, "Violence against civilians", "Attack", ACLED_STATE, "Civilians (Bolivia)", int(p),
+              int(round(street[p])), f"soldiers fire on crowds in {w.names[p]}: {street[p]:.0f} killed")
+    w._clash_step = np.zeros(w.P)
+
+
+# ------------------------------------------------------------------------------ regime
+def regime_update(w: BoliviaWorld, step: int) -> None:
+    """Elite support erodes with deaths, paralysis and shortage; the resignation rule."""
+    r = w.cfg.regime
+    cap = w.capital
+    paralysed = w.active_people[cap] > r.paralysis_ratio * w.security_people(cap)
+    w.paralysed_run = w.paralysed_run + 1 if paralysed else 0
+    w.paralysed_steps += int(paralysed)
+    short = w.fuel_short[cap] >= w.cfg.supply.short_below
+    w.short_steps_la_paz += int(short)
+    pop = w.pop
+    n = pop.n
+    sec = (pop.kind[:n] == SOLDIER) | (pop.kind[:n] == COP)
+    on_grid = sec & (pop.cell[:n] >= 0)
+    w.neutral_share = float((pop.state[:n][on_grid] == NEUTRAL).mean()) if on_grid.any() else 0.0
+    if w.government != 0:
+        return
+    w.elite_support -= (
+        r.elite_per_death * w.deaths_step.sum()
+        + r.elite_per_paralysed_day / w.spd * paralysed
+        + r.elite_per_short_day / w.spd * short
+    )
+    reason = None
+    if w.elite_support <= 0:
+        reason = "elite support gone"
+    elif w.paralysed_run >= r.paralysis_days * w.spd:
+        reason = f"capital paralysed {r.paralysis_days:g} days"
+    elif w.neutral_share >= r.defection_share:
+        reason = "security forces defect"
+    if reason is None:
+        return
+    w.government = 1
+    w.resigned_step = step
+    w.resign_reason = reason
+    from uprising.mechanisms import legitimacy
+
+    _successor(w, r.successor_legitimacy)
+    w.call_until[:] = np.minimum(w.call_until, step)
+    for k in list(w.marcher_until):
+        w.marcher_until[k] = min(w.marcher_until[k], step)
+    w.convoys_authorised = False
+    _recall(w)
+    w.log(step, "Strategic developments", "Other", ACLED_GOVERNMENT, "", cap, 0,
+          f"the president resigns ({reason}); a successor takes office")
+
+
+def _successor(w: BoliviaWorld, gain: float) -> None:
+    """A successor takes office: every citizen's legitimacy and its baseline rise by ``gain``."""
+    from uprising.mechanisms import legitimacy
+
+    shift = legitimacy._shift(w, np.ones(w.P, bool), gain)
+    legitimacy._run(w, 0.0, np.ones(w.P), shift)
+    legitimacy._move_baseline(w, shift)
+
+
+def record(w: BoliviaWorld, step: int) -> None:
+    engine_record(w, step)
+    w.record_world(step)
+
+
+# ------------------------------------------------------------------------------ the plan
+def build_plan(w: BoliviaWorld) -> Plan:
+    """The world's phases around the engine's, then the mechanisms' (legitimacy, soldiers, loyalty)."""
+    from uprising.mechanisms import phases as mechanisms
+
+    plan = Plan(
+        [
+            Phase("events.apply", events_apply),
+            Phase("supply.flow", supply_flow),
+            Phase("citizens.condition", citizens_condition),
+            Phase("agents.move", synchronous.move),
+            Phase("citizens.decide", synchronous.decide),
+            Phase("cops.arrest", synchronous.arrest),
+            Phase("jail.release", jail.release_phase),
+            Phase("blockades.update", blockades_update),
+            Phase("government.act", government_act),
+            Phase("marches.advance", marches_advance),
+            Phase("information.spread", information_spread),
+            Phase("regime.update", regime_update),
+            Phase("record", record),
+        ]
+    )
+    return mechanisms.extend_plan(w, plan)
+
+
+def setup(w: BoliviaWorld) -> None:
+    """World state the phases need beyond BoliviaWorld's own set-up."""
+    cfg = w.cfg
+    w.capital = w.index(cfg.regime.capital)
+    w.missions = []
+    w.clashes = []
+    w.convoy_on = None
+    w.successor_bonus = 0.0
+    w.resign_reason = ""
+    w._clash_step = np.zeros(w.P)
+    from uprising.world.outputs import ALTIPLANO
+
+    w.altiplano = np.array([w.index(n) for n in ALTIPLANO if w.has(n)], np.int64)
+    w.checkpoint_places = [w.index(n) for n in cfg.government.checkpoints if w.has(n)]
+    # the convoy route: depot -> capital by vehicle, on open roads
+    src = [p for p in np.flatnonzero(w.is_fuel_source) if w.pipeline[p]]
+    route = []
+    if src:
+        m = np.full((w.P, w.P), 0.0)
+        for e in np.flatnonzero(~w.road_is_path):
+            a, b = w.road_src[e], w.road_dst[e]
+            m[a, b] = m[b, a] = w.road_hours[e]
+        dist, pred = dijkstra(m, directed=False, indices=int(src[0]), return_predecessors=True)
+        if np.isfinite(dist[w.capital]):
+            node = w.capital
+            route = [node]
+            while node != src[0]:
+                node = int(pred[node])
+                route.append(node)
+            route.reverse()
+    w.convoy_route = route
+    for m in w.marches:
+        m.stopped_at = set()
