@@ -126,8 +126,16 @@ def run_command(
     ] = None,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html when the report module is installed.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Check every invariant after every phase (slower); "
+                                        "a violation is an internal error naming it, the phase and the step.")] = False,
+    checkpoint_every: Annotated[int | None, typer.Option(
+        "--checkpoint-every", min=1, metavar="N",
+        help="Write DIR/checkpoint.npz every N steps; `uprising resume DIR/checkpoint.npz` continues.")] = None,
 ) -> None:
-    """Run a scenario; write timeseries.parquet, summary.json, frames.npz and scenario.toml to --out."""
+    """Run a scenario; write timeseries.parquet, summary.json, frames.npz and scenario.toml to --out.
+
+    Ctrl-C or SIGTERM stops after the step under way, writes the steps done, a checkpoint and
+    DIR/INTERRUPTED.json (see `uprising resume`)."""
     overrides: dict[str, object] = dict(parse_assignments(set_ or []))
     # --seed/--steps/--schedule are overrides like any other: validated, recorded, reproducible.
     for key, value in (("scenario.seed", seed), ("scenario.steps", steps), ("scenario.schedule", schedule)):
@@ -144,11 +152,29 @@ def run_command(
     if frame_every is None:
         frame_every = default_frame_every(info.steps, resolved.grid.width * resolved.grid.height)
     sim = Simulation(resolved, seed=info.seed, schedule=info.schedule, frame_every=frame_every)
-    started = time.perf_counter()
-    with ProgressBar(f"{info.name}", enabled=not quiet) as bar:
-        sim.run(steps=info.steps, progress=bar)
-    wall = time.perf_counter() - started
+    from uprising import checkpoint, checks
+    from uprising.cli import resume
 
+    if check:
+        checks.attach(sim)
+    extra = {"checkpoint_every": checkpoint_every}
+    started = time.perf_counter()
+    with resume.stop_on_signals() as flag:
+        try:
+            with ProgressBar(f"{info.name}", enabled=not quiet) as bar:
+                resume.run_steps(sim, info.steps, flag=flag, checkpoint_path=out_dir / checkpoint.FILENAME,
+                                 checkpoint_every=checkpoint_every, progress=bar, checkpoint_extra=extra)
+        except resume.Interrupted as stop:
+            resume.write_interrupted(sim, out_dir, stop, scenario_to_toml(resolved), extra)
+            resume.report_interrupted(stop, out_dir)
+            raise typer.Exit(stop.exit_code) from None
+        write_outputs(sim, resolved, out_dir, report=report, quiet=quiet, wall=time.perf_counter() - started)
+    resume.clear_interrupted(out_dir)
+
+
+def write_outputs(sim: Any, resolved: Any, out_dir: Path, *, report: bool, quiet: bool, wall: float) -> None:
+    """A complete run's files (atomically, summary.json last) and the printed summary."""
+    info = resolved.scenario
     summary: dict[str, Any] = {
         "scenario": info.name,
         "model": info.model,
