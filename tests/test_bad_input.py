@@ -141,7 +141,7 @@ def test_bad_set(assignment, words):
         (["run", "epstein-1", "--steps", "-4"], ["uprising run:", "--steps"]),
         (["run", "epstein-1", "--schedule", "parallel"], ["scenario.schedule: 'parallel' is not allowed", "'synchronous'"]),
         (["frobnicate"], ["No such command 'frobnicate'"]),
-        (["run"], ["uprising run: Missing argument 'scenario'"]),
+        (["run"], ["uprising run: Missing argument 'SCENARIO'"]),
     ],
 )
 def test_bad_command_line(args, words):

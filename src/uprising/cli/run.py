@@ -20,7 +20,7 @@ from rich.table import Table
 from uprising import __version__
 from uprising.cli.app import SetOption, app, stderr, stdout
 from uprising.errors import UserError
-from uprising.output import write_run
+from uprising.output import write_parquet, write_run
 from uprising.scenarios import load_scenario, parse_assignments, scenario_to_dict, scenario_to_toml
 
 # OS errors that mean "you cannot write there", a user's problem rather than a bug.
@@ -109,7 +109,7 @@ def default_frame_every(steps: int, cells: int, max_frames: int = 500, max_bytes
 
 @app.command("run")
 def run_command(
-    scenario: Annotated[str, typer.Argument(help="A shipped scenario name (see `uprising scenarios`) or a .toml path.")],
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A shipped scenario name (see `uprising scenarios`) or a .toml path.")],
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed (default: the scenario's).")] = None,
     steps: Annotated[int | None, typer.Option("--steps", min=0, help="Periods to run (default: the scenario's).")] = None,
     schedule: Annotated[
@@ -190,6 +190,9 @@ def write_outputs(sim: Any, resolved: Any, out_dir: Path, *, report: bool, quiet
     if frames is not None and len(frames[0]) == 0:
         frames = None
     try:
+        extra = {  # Bolivia: roads.parquet, events.parquet (written before summary.json, the last file)
+            name.rsplit(".", 1)[0]: write_parquet(out_dir / name, frame) for name, frame in sim.extra_tables().items()
+        }
         paths = write_run(
             out_dir,
             timeseries=sim.timeseries(),
@@ -197,6 +200,7 @@ def write_outputs(sim: Any, resolved: Any, out_dir: Path, *, report: bool, quiet
             frames=frames,
             scenario_toml=scenario_to_toml(resolved),
         )
+        paths.update(extra)
         if report:
             report_path = write_report_if_available(out_dir)
             if report_path is not None:

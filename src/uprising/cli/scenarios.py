@@ -23,7 +23,7 @@ def scenarios_command() -> None:
 @app.command("show")
 def show_command(
     scenario: Annotated[
-        str | None, typer.Argument(help="A shipped scenario name (see `uprising scenarios`) or a .toml path.")
+        str | None, typer.Argument(metavar="SCENARIO", help="A shipped scenario name (see `uprising scenarios`) or a .toml path.")
     ] = None,
     set_: SetOption = None,
     comments: Annotated[
