@@ -63,6 +63,7 @@ SKIP_ATTRS = {
     "plan": "rebuilt from the scenario",
     "scratch": "per-step buffers of the synchronous schedule",
     "_checks": "the invariant checker is re-attached on resume",
+    "_resized": "restore's own note",
 }
 #: classes whose instances are per-step buffers, rebuilt on demand ("module:qualname")
 SKIP_TYPES = {"uprising.engine.synchronous:Scratch"}
@@ -183,6 +184,7 @@ class _Decoder:
         self.arrays = arrays
         self.label = label
         self.at: dict[str, Any] = {}  # path -> restored object (for references)
+        self.resized: list[str] = []  # arrays whose shape differs from the fresh run's (grown, or foreign)
 
     def bad(self, path: str, message: str) -> UserError:
         return UserError(self.label, path or None, message)
@@ -229,6 +231,8 @@ class _Decoder:
                 existing[...] = saved
                 value = existing
             else:
+                if isinstance(existing, np.ndarray):
+                    self.resized.append(path)
                 value = np.array(saved)
             self.at[path] = value
             return value
@@ -382,7 +386,7 @@ def load(path: str | Path, *, check: bool = False) -> Any:
         raise UserError(label, "scenario_toml", "the scenario does not read back to itself")
     sim = Simulation(scenario, seed=int(meta["seed"]), schedule=str(meta["schedule"]),
                      frame_every=meta.get("frame_every"))
-    restore(sim, meta["state"], arrays, label)
+    resized = restore(sim, meta["state"], arrays, label)._resized
     if int(sim.steps_done) != int(meta["step"]):
         raise UserError(label, "step", f"says step {meta['step']} but the state is at step {sim.steps_done}")
     from uprising import checks
@@ -391,6 +395,9 @@ def load(path: str | Path, *, check: bool = False) -> Any:
         checks.check_now(sim.world, "resume", sim.steps_done)
     except checks.InvariantError as e:
         raise UserError(label, None, f"the saved state is inconsistent: {e}") from None
+    except (IndexError, ValueError, TypeError) as e:  # arrays of the wrong size for this scenario
+        sizes = f" (sizes differ from a fresh run: {', '.join(resized[:4])})" if resized else ""
+        raise UserError(label, None, f"the saved state does not fit its scenario: {type(e).__name__}: {e}{sizes}") from None
     if check:
         checks.attach(sim)
     return sim
@@ -403,6 +410,7 @@ def restore(sim: Any, tree: Mapping[str, Any], arrays: Mapping[str, np.ndarray],
         dec.restore_attributes(sim, tree, "")
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:
         raise UserError(label, None, f"does not fit this scenario's run: {type(e).__name__}: {e}") from None
+    sim._resized = dec.resized
     return sim
 
 
