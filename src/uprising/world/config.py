@@ -137,7 +137,14 @@ class Blockade(Section):
         0.05,
         ge=0.0,
         le=1.0,
-        description="Share of a place's actives standing at each of its road exits [ours].",
+        description="Share of a place's actives standing at each of its road exits (towns and countryside, "
+        "where communities live along the road) [ours].",
+    )
+    city_share: float = Field(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        description="The same in places tagged city (most actives march and strike in the streets) [calibrated].",
     )
     exempt: list[str] = Field(
         default_factory=list,

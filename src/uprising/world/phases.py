@@ -208,7 +208,8 @@ def blockades_update(w: BoliviaWorld, step: int) -> None:
             w._protest_day[p] = day
             w.log(step, "Protests", "Peaceful protest", ACLED_PROTESTERS, "", int(p), 0,
                   f"about {int(act[p]):,} people protesting in {w.names[p]}")
-    blockers = np.maximum(act[w.road_src], act[w.road_dst]) * cfg.share
+    share = np.where(w.is_city, cfg.city_share, cfg.share)
+    blockers = np.maximum(act[w.road_src] * share[w.road_src], act[w.road_dst] * share[w.road_dst])
     w.blockers = blockers
     was = w.blocked.copy()
     now = w.road_blockable & (blockers >= cfg.people) & (step > w.cleared_until)
@@ -222,7 +223,7 @@ def blockades_update(w: BoliviaWorld, step: int) -> None:
             if w.clearing[p] < need:
                 continue  # too few troops to try: the crowd holds the road
             other = np.where(w.road_src[roads] == p, w.road_dst[roads], w.road_src[roads])
-            crowd = act[p] + float((act[other] * cfg.share).sum())
+            crowd = act[p] + float((act[other] * share[other]).sum())
             clash(w, step, int(p), float(w.clearing[p]), crowd, f"troops clear blockade at {w.names[p]}")
             _disperse(w, step, int(p), w.cfg.clashes.arrest_share)
             w.cleared_until[roads] = step + int(round(cfg.cleared_hours / w.hps))
@@ -251,6 +252,7 @@ def government_act(w: BoliviaWorld, step: int) -> None:
     w.missions = keep
     if w.government != 0:
         _recall(w)
+        w.sync_soldiers(step)
         return
     # fuel convoys (Decree 27209): escort fuel from the depot to the capital
     if w.convoys_authorised and not w.convoy_on and w.fuel_short[cap] >= g.convoy_shortage:
@@ -567,6 +569,7 @@ def setup(w: BoliviaWorld) -> None:
     from uprising.world.outputs import ALTIPLANO
 
     w.altiplano = np.array([w.index(n) for n in ALTIPLANO if w.has(n)], np.int64)
+    w.is_city = np.array(["city" in t for t in w.tags], bool)
     w.checkpoint_places = [w.index(n) for n in cfg.government.checkpoints if w.has(n)]
     # the convoy route: depot -> capital by vehicle, on open roads
     src = [p for p in np.flatnonzero(w.is_fuel_source) if w.pipeline[p]]
