@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The main job. It becomes bolivia-2003 when that scenario ships.
-MAIN   ?= epstein-1
+MAIN   ?= bolivia-2003
 
 .PHONY: run test install browser docs clean
 
@@ -36,7 +36,7 @@ browser:
 	fi
 
 run: $(STAMP)
-	$(BIN)/uprising run $(MAIN)
+	$(BIN)/uprising run $(MAIN) --out results/$(MAIN)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -q
