@@ -444,6 +444,8 @@ class BoliviaWorld:
         self.rec_block_alti = np.zeros(rows, bool)
         self.block_alti_now = False
         self.rec_rows = 0
+        # where each travelling contingent is, per step: [step, march, at, next, fraction of the leg, people]
+        self.rec_march_pos: list[list] = []
 
     def record_world(self, step: int) -> None:
         if step >= self.rec_blocked.shape[0]:
@@ -468,9 +470,13 @@ class BoliviaWorld:
         cnt = np.bincount(pop.place[:n][alive], minlength=self.P)[: self.P]
         r["legitimacy"][step] = np.where(cnt > 0, sums / np.maximum(cnt, 1), np.nan)
         out = np.zeros(self.P)
-        for m in self.marches:
+        for k, m in enumerate(self.marches):
             if m.state == "travelling":
                 out[m.origin] += m.people
+                if m.leg < len(m.route):  # for the report's map: the leg under way and how far along
+                    _edge, nxt, days = m.route[m.leg]
+                    frac = min(1.0, max(0.0, 1.0 - m.left_days / days)) if days > 0 else 1.0
+                    self.rec_march_pos.append([int(step), k, int(m.at), int(nxt), float(frac), float(m.people)])
         r["marching_out"][step] = out
         r["called"][step] = (self.call_until >= step).any(axis=1)
         self.rec_blocked[step] = self.blocked

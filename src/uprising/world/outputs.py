@@ -254,6 +254,35 @@ def summary(w: BoliviaWorld) -> dict:
     }
 
 
+def marches_frame(w: BoliviaWorld) -> pl.DataFrame:
+    """One row per step and travelling contingent: the leg under way (from ``at`` to ``next``), the
+    fraction of it covered, people, and the point that makes (lat/lon interpolated on the leg)."""
+    rows = {(r[0], r[1]): r for r in getattr(w, "rec_march_pos", [])}  # last record of a step wins
+    rows = [rows[k] for k in sorted(rows)]
+    at = np.array([r[2] for r in rows], np.int64)
+    nxt = np.array([r[3] for r in rows], np.int64)
+    frac = np.array([r[4] for r in rows], float)
+    march = np.array([r[1] for r in rows], np.int64)
+    names = np.array([w.marches[k].name for k in march], dtype=object) if rows else np.array([], dtype=object)
+    return pl.DataFrame(
+        {
+            "step": np.array([r[0] for r in rows], np.int64),
+            "date": np.array([w.time_of(r[0]) for r in rows], dtype="datetime64[us]"),
+            "march": march,
+            "name": pl.Series(names.tolist(), dtype=pl.Utf8),
+            "origin": pl.Series([w.names[w.marches[k].origin] for k in march], dtype=pl.Utf8),
+            "target": pl.Series([w.names[w.marches[k].target] for k in march], dtype=pl.Utf8),
+            "at": pl.Series([w.names[i] for i in at], dtype=pl.Utf8),
+            "next": pl.Series([w.names[i] for i in nxt], dtype=pl.Utf8),
+            "fraction": frac,
+            "people": np.array([r[5] for r in rows], float),
+            "lat": w.lat[at] + frac * (w.lat[nxt] - w.lat[at]) if rows else np.zeros(0),
+            "lon": w.lon[at] + frac * (w.lon[nxt] - w.lon[at]) if rows else np.zeros(0),
+        }
+    )
+
+
 def extra_tables(w: BoliviaWorld) -> dict[str, pl.DataFrame]:
-    """Files a Bolivia run writes beside timeseries.parquet: roads.parquet and events.parquet."""
-    return {"roads.parquet": roads_frame(w), "events.parquet": events_frame(w)}
+    """Files a Bolivia run writes beside timeseries.parquet: roads.parquet, events.parquet and
+    marches.parquet (where each contingent is, per step; the report's map draws it)."""
+    return {"roads.parquet": roads_frame(w), "events.parquet": events_frame(w), "marches.parquet": marches_frame(w)}
