@@ -43,6 +43,29 @@ def outbursts(active: np.ndarray, level: float) -> int:
     return count
 
 
+def check_fits_in_memory(scenario: Scenario, available: int | None = None) -> None:
+    """Refuse, as the user's mistake, a classic scenario this machine cannot hold — before
+    allocating (numpy's zeroed pages are lazy: the OOM killer, not a MemoryError, would answer)."""
+    g, pop = scenario.grid, scenario.population
+    cells = g.width * g.height
+    agents = cells * (pop.citizen_density + pop.cop_density) * (3 if scenario.scenario.model == "epstein-2" else 1)
+    per_step = (5 + 4 + 2 * 4) * 8  # recorder counts, events, states by group (int64)
+    need = cells * 14 + agents * 64 + (scenario.scenario.steps + 1) * per_step
+    if available is None:
+        try:
+            import psutil
+
+            available = int(psutil.virtual_memory().available)
+        except Exception:  # pragma: no cover - no way to know: let the run try
+            return
+    if need > available:
+        key = "grid" if cells * 14 + agents * 64 > (scenario.scenario.steps + 1) * per_step else "scenario.steps"
+        raise UserError(
+            None, key, f"{g.width} x {g.height} cells and {scenario.scenario.steps:,} steps need about "
+            f"{need / 2**30:.1f} GiB of memory and {available / 2**30:.1f} GiB is free; allowed: a smaller grid or "
+            "fewer steps")
+
+
 class Simulation:
     """One run of a scenario with one seed and one schedule."""
 
@@ -58,6 +81,8 @@ class Simulation:
             raise UserError(None, "schedule", f"unknown schedule {schedule!r}; allowed: {', '.join(SCHEDULES)}")
         if frame_every is not None and frame_every < 1:
             raise UserError(None, "frame_every", f"must be >= 1, got {frame_every}")
+        if scenario.scenario.model != "bolivia":
+            check_fits_in_memory(scenario)
         self.scenario = scenario
         self.seed = int(scenario.scenario.seed if seed is None else seed)
         self.schedule = schedule
