@@ -11,7 +11,7 @@ A checkpoint is one file (``DIR/checkpoint.npz``), a zip archive written atomica
   ``allow_pickle=False``.
 
 Nothing is pickled and nothing is evaluated: the tree holds only JSON values, numpy arrays and
-tagged containers (tuple, set, dict with non-string keys, date, numpy scalar). Random numbers are
+tagged containers (tuple, set, dict with non-string keys, date, bytes, numpy scalar). Random numbers are
 counter-based (``uprising.engine.rng``): their state is the seed and the step, both recorded.
 
 The walk is generic, so a world's new components are covered as they land: the state is every
@@ -32,6 +32,7 @@ A checkpoint written by another uprising version or format is refused with one l
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import io
@@ -126,6 +127,8 @@ class _Encoder:
             if isinstance(item, float) and not math.isfinite(item):
                 item = {"$float": repr(item)}
             return {"$np": value.dtype.str, "v": item}
+        if isinstance(value, bytes):
+            return {"$bytes": base64.b64encode(value).decode("ascii")}
         if isinstance(value, (dt.datetime, dt.date)):
             tag = "$datetime" if isinstance(value, dt.datetime) else "$date"
             return {tag: value.isoformat()}
@@ -146,7 +149,14 @@ class _Encoder:
         if isinstance(value, list) and type(value) is list:
             return [self.encode(v, f"{path}[{i}]") for i, v in enumerate(value)]
         if isinstance(value, (set, frozenset)):
-            return {"$set": [self.encode(v, f"{path}{{{i}}}") for i, v in enumerate(value)]}
+            try:
+                items = sorted(value)
+            except TypeError:
+                items = list(value)
+            node = {"$set": [self.encode(v, f"{path}{{{i}}}") for i, v in enumerate(items)]}
+            if isinstance(value, frozenset):
+                node["frozen"] = True
+            return node
         if isinstance(value, dict) and type(value) is dict:
             if all(isinstance(k, str) and not k.startswith("$") for k in value):
                 return {k: self.encode(v, f"{path}.{k}") for k, v in value.items()}
@@ -209,6 +219,8 @@ class _Decoder:
             v = node["v"]
             v = float(v["$float"]) if isinstance(v, dict) else v
             return np.dtype(node["$np"]).type(v)
+        if "$bytes" in node:
+            return base64.b64decode(node["$bytes"])
         if "$date" in node:
             return dt.date.fromisoformat(node["$date"])
         if "$datetime" in node:
@@ -243,6 +255,7 @@ class _Decoder:
             return value
         if "$set" in node:
             value = {self.decode(n, None, f"{path}{{{i}}}") for i, n in enumerate(node["$set"])}
+            value = frozenset(value) if node.get("frozen") else value
             self.at[path] = value
             return value
         if "$dict" in node:
