@@ -282,3 +282,23 @@ def test_checkpoint_file_is_written_atomically(tmp_path, monkeypatch):
 def test_read_meta_error_is_a_user_error(tmp_path):
     with pytest.raises(UserError):
         checkpoint.read_meta(tmp_path / "nothing.npz")
+
+
+def test_bolivia_world_resumes_identically(tmp_path):
+    """The Bolivia world's components (places, roads, supply, marches, regime, event log) checkpoint too."""
+    over = {"world.scale": 0.0005}
+    whole = Simulation.from_scenario("bolivia-2003", steps=24, **over)
+    checks.attach(whole)
+    assert "supply.non_negative" in whole._checks.names and "deaths.people_monotone" in whole._checks.names
+    whole.run(10)
+    path = checkpoint.save(whole, tmp_path / "checkpoint.npz")
+    whole.run()
+    again = checkpoint.load(path, check=True)
+    again.run()
+    assert again.timeseries().equals(whole.timeseries())
+    for name, table in whole.extra_tables().items():
+        assert again.extra_tables()[name].equals(table), name
+    a, _ = checkpoint.state_of(whole)
+    b, _ = checkpoint.state_of(again)
+    a.pop("wall_seconds"), b.pop("wall_seconds")
+    assert a == b
