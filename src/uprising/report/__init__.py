@@ -28,15 +28,31 @@ from .sections import (
 REPORT_NAME = "report.html"
 
 
-def write_report(out_dir: str | Path) -> Path:
-    """Write ``out_dir/report.html`` (atomically) for the run in ``out_dir``; return its path."""
+def page_for(out_dir: str | Path) -> Page:
+    """The page for what ``out_dir`` holds: an experiment (``uprising.report.experiments``:
+    validation, sweep, sensitivity, comparison, calibration), a Bolivia run, or a classic run."""
     out_dir = Path(out_dir)
-    page = classic_page(out_dir)
-    return page.write(out_dir / REPORT_NAME)
+    from .experiments import experiment_kind, experiment_page
+
+    kind = experiment_kind(out_dir)
+    if kind is not None:
+        return experiment_page(out_dir, kind)
+    from .bolivia import bolivia_page, is_bolivia_run
+
+    if is_bolivia_run(out_dir):
+        return bolivia_page(out_dir)
+    return classic_page(out_dir)
+
+
+def write_report(out_dir: str | Path) -> Path:
+    """Write ``out_dir/report.html`` (atomically) for what ``out_dir`` holds; return its path."""
+    out_dir = Path(out_dir)
+    return page_for(out_dir).write(out_dir / REPORT_NAME)
 
 
 __all__ = [
     "write_report",
+    "page_for",
     "classic_page",
     "RunOutput",
     "totals_by_step",

@@ -395,6 +395,7 @@ class ParameterTable:
     parameters: Mapping[str, Any]
     title: str | None = "Parameters"
     caption: str | None = None
+    collapsed: bool = False  # folded under its title (a <details> element) until opened
 
     def render(self, ctx: RenderContext) -> str:
         groups: dict[str, list[tuple[str, Any]]] = {}
@@ -410,6 +411,11 @@ class ParameterTable:
             blocks.append(
                 f'<div class="param-group"><h3>{text(head)}</h3><table class="params">'
                 f"<tbody>{rows}</tbody></table></div>"
+            )
+        if self.collapsed:
+            return (
+                f'<details class="card parameters"><summary>{_title(self.title or "Parameters")}</summary>'
+                f'{_caption(self.caption)}<div class="param-groups">{"".join(blocks)}</div></details>'
             )
         return (
             f'<section class="card parameters">{_title(self.title)}'

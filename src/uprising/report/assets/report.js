@@ -27,7 +27,11 @@
 
   function follow(name, fn) {
     (followers[name] = followers[name] || []).push(fn);
-    if (animations[name]) fn(animations[name].currentStep());
+    if (animations[name]) fn(animations[name].currentStep(), animations[name].currentX());
+  }
+
+  function notify(name, step, x) {
+    (followers[name] || []).forEach(function (fn) { fn(step, x); });
   }
 
   /* ---- grid animation ------------------------------------------------------------------ */
@@ -76,7 +80,7 @@
         var n = off ? off[f] : (tally[code] || 0);
         counters[code].textContent = n.toLocaleString("en-US");
       });
-      (followers[name] || []).forEach(function (fn) { fn(steps[f]); });
+      notify(name, steps[f], steps[f]);
     }
 
     function tick(now) {
@@ -115,7 +119,9 @@
 
     animations[name] = {
       seekStep: seekStep,
+      seekX: function (x) { seekStep(+x); },
       currentStep: function () { return F ? steps[frame] : 0; },
+      currentX: function () { return F ? steps[frame] : 0; },
       play: function () { setPlaying(true); },
       pause: function () { setPlaying(false); }
     };
@@ -149,16 +155,225 @@
         update["shapes[" + cursor + "].x1"] = s;
         Plotly.relayout(el, update).then(function () { setTimeout(flush, 60); });
       }
-      follow(follows, function (step) { pending = step; if (!busy) flush(); });
+      follow(follows, function (step, x) { pending = x; if (!busy) flush(); });
       el.on("plotly_click", function (ev) {
         if (ev && ev.points && ev.points.length && animations[follows]) {
-          animations[follows].seekStep(ev.points[0].x);
+          animations[follows].seekX(ev.points[0].x);
         }
       });
     });
   }
 
+  /* ---- map animation (uprising.report.maps.MapAnimation) ------------------------------ */
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function el(tag, attrs, parent) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function fmt(n) { return Math.round(n).toLocaleString("en-US"); }
+
+  function parseX(x) {  // "2003-10-12 06:00" (as plotly gives dates back), ISO, or a date alone -> ms (UTC)
+    var m = String(x).match(/^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/);
+    if (!m) return NaN;
+    return Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0));
+  }
+
+  function setupMap(root) {
+    var spec = readData(root.getAttribute("data-map"));
+    var name = root.getAttribute("data-name") || "map";
+    var C = spec.colours, F = spec.steps.length, P = spec.names.length;
+    var svg = root.querySelector("svg.map-svg");
+    var tip = root.querySelector(".map-tip");
+    var note = root.querySelector(".map-note");
+    var button = root.querySelector("button.play");
+    var scrub = root.querySelector("input.scrub");
+    var label = root.querySelector(".step-label");
+    var xms = spec.x.map(parseX);
+    var blockedNow = {};
+    var views = spec.views.map(function (v, vi) {
+      var g = el("g", { "class": "map-view", "data-view": vi }, svg);
+      var clipId = root.id + "-clip-" + vi;
+      var defs = el("defs", {}, g);
+      var clip = el("clipPath", { id: clipId }, defs);
+      el("rect", { x: v.box[0], y: v.box[1], width: v.box[2], height: v.box[3] }, clip);
+      el("rect", { x: v.box[0], y: v.box[1], width: v.box[2], height: v.box[3], "class": "map-frame" }, g);
+      var inner = el("g", { "clip-path": "url(#" + clipId + ")" }, g);
+      if (v.outline) el("path", { d: v.outline, fill: C.land, stroke: C.outline, "stroke-width": 1.2 }, inner);
+      if (v.inset) el("rect", { x: v.inset[0], y: v.inset[1], width: v.inset[2], height: v.inset[3], "class": "map-inset" }, inner);
+      var title = el("text", { x: v.box[0] + 10, y: v.box[1] + 20, "class": "map-view-title" }, g);
+      title.textContent = v.title;
+      var roads = spec.links.map(function (l, li) {
+        var a = v.pos[l[0]], b = v.pos[l[1]];
+        if (!a || !b) return null;
+        var attrs = { x1: a[0], y1: a[1], x2: b[0], y2: b[1], "class": "map-link " + l[2], "data-link": li };
+        return el("line", attrs, inner);
+      });
+      var places = [], labels = [];
+      var layer = el("g", {}, inner);
+      var top = el("g", {}, inner);
+      for (var p = 0; p < P; p++) {
+        var at = v.pos[p];
+        if (!at) { places.push(null); continue; }
+        var grp = el("g", { "class": "map-place", "data-place": p, transform: "translate(" + at[0] + "," + at[1] + ")" }, layer);
+        var rp = Math.max(2.5, v.k * Math.sqrt(spec.population[p]));
+        el("circle", { r: rp, "class": "pop", stroke: C.population }, grp);
+        var disk = el("circle", { r: 0, "class": "act", fill: C.active }, grp);
+        el("circle", { r: 2, "class": "dot" }, grp);
+        var badge = el("g", { "class": "dead", transform: "translate(" + (rp * 0.72) + "," + (-rp * 0.72) + ")" }, top);
+        badge.setAttribute("transform", "translate(" + (at[0] + rp * 0.72) + "," + (at[1] - rp * 0.72) + ")");
+        var bc = el("circle", { r: 0, fill: C.dead }, badge);
+        var bt = el("text", { "class": "dead-count", "text-anchor": "middle", dy: "0.35em" }, badge);
+        var tx = null;
+        if (v.label[p]) {
+          var side = (v.side && v.side[p]) || "right";
+          var lx = side === "left" ? at[0] - rp - 3 : side === "right" ? at[0] + rp + 3 : at[0];
+          var ly = side === "above" ? at[1] - rp - 4 : side === "below" ? at[1] + rp + 12 : at[1] + 4;
+          var anchor = side === "left" ? "end" : side === "right" ? "start" : "middle";
+          tx = el("text", { x: lx, y: ly, "class": "map-label", "text-anchor": anchor }, top);
+          tx.textContent = spec.names[p];
+        }
+        places.push({ disk: disk, badge: badge, bc: bc, bt: bt, grp: grp });
+        (function (pi, node) {
+          node.addEventListener("mouseenter", function (e) { showTip(pi, e); });
+          node.addEventListener("mousemove", function (e) { moveTip(e); });
+          node.addEventListener("mouseleave", function () { tip.hidden = true; tipPlace = -1; });
+        })(p, grp);
+      }
+      var movers = el("g", {}, inner);
+      var date = el("text", { x: v.box[0] + v.box[2] - 10, y: v.box[1] + 22, "class": "map-date", "text-anchor": "end" }, g);
+      var flag = el("text", { x: v.box[0] + v.box[2] - 10, y: v.box[1] + 42, "class": "map-flag", "text-anchor": "end" }, g);
+      return { v: v, roads: roads, places: places, movers: movers, date: date, flag: flag };
+    });
+    var frame = Math.min(Math.max(spec.start | 0, 0), Math.max(F - 1, 0));
+    var playing = false, last = 0, timer = null, tipPlace = -1, tipEvent = null;
+    var interval = 1000 / Math.max(1, spec.fps || 6);
+
+    function tipHtml(p) {
+      var lines = [spec.names[p], "active: " + fmt(spec.active[frame][p]) + " of " + fmt(spec.population[p]),
+                   "killed so far: " + fmt(spec.deaths[frame][p])];
+      Object.keys(spec.tips).forEach(function (k) {
+        var val = spec.tips[k][frame][p];
+        if (val !== null && val !== undefined) lines.push(k + ": " + (Math.round(val * 100) + "%"));
+      });
+      return lines;
+    }
+    function showTip(p, e) {
+      tipPlace = p;
+      tip.textContent = "";
+      tipHtml(p).forEach(function (t, i) {
+        var d = document.createElement(i === 0 ? "strong" : "div");
+        d.textContent = t;  // user strings as text
+        tip.appendChild(d);
+      });
+      tip.hidden = false;
+      moveTip(e);
+    }
+    function moveTip(e) {
+      var box = root.querySelector(".map-wrap").getBoundingClientRect();
+      tip.style.left = (e.clientX - box.left + 14) + "px";
+      tip.style.top = (e.clientY - box.top + 10) + "px";
+    }
+
+    function draw(f) {
+      frame = f;
+      if (F === 0) { label.textContent = "no frames"; return; }
+      var act = spec.active[f], dead = spec.deaths[f];
+      var blocked = {};
+      spec.blocked[f].forEach(function (e) { blocked[e] = true; });
+      views.forEach(function (view) {
+        var k = view.v.k;
+        view.roads.forEach(function (line, li) {
+          if (line) line.classList.toggle("blocked", !!blocked[li]);
+        });
+        view.places.forEach(function (pl, p) {
+          if (!pl) return;
+          pl.disk.setAttribute("r", (k * Math.sqrt(Math.max(0, act[p]))).toFixed(2));
+          var d = dead[p];
+          if (d >= 0.5 && view.v.badges !== false) {
+            var r = Math.max(7, Math.min(16, 5 + 2.2 * Math.sqrt(d)));
+            pl.bc.setAttribute("r", r.toFixed(1));
+            pl.bt.textContent = fmt(d);
+            pl.badge.style.display = "";
+          } else {
+            pl.badge.style.display = "none";
+          }
+        });
+        while (view.movers.firstChild) view.movers.removeChild(view.movers.firstChild);
+        (spec.movers[f] || []).forEach(function (m, mi) {
+          var pos = m.pos[views.indexOf(view)];
+          if (!pos) return;
+          var g = el("g", { "class": "map-mover", transform: "translate(" + pos[0] + "," + pos[1] + ")" }, view.movers);
+          el("circle", { r: Math.max(4, k * Math.sqrt(m.people) * 1.4), fill: C.march }, g);
+          var t = el("title", {}, g);
+          t.textContent = m.label + ": " + fmt(m.people) + " people";
+        });
+        view.date.textContent = view.v.clock ? spec.labels[f] : "";
+        view.flag.textContent = view.v.clock ? (spec.flags[f] || "") : "";
+      });
+      scrub.value = String(f);
+      label.textContent = spec.labels[f];
+      note.textContent = spec.notes[f] || "";
+      root.setAttribute("data-step", String(spec.steps[f]));
+      root.setAttribute("data-frame", String(f));
+      if (tipPlace >= 0 && !tip.hidden) {
+        tip.textContent = "";
+        tipHtml(tipPlace).forEach(function (t, i) {
+          var d = document.createElement(i === 0 ? "strong" : "div");
+          d.textContent = t;
+          tip.appendChild(d);
+        });
+      }
+      notify(name, spec.steps[f], spec.x[f]);
+    }
+
+    function tick(now) {
+      if (!playing) return;
+      if (now - last >= interval) { last = now; draw(frame + 1 >= F ? 0 : frame + 1); }
+      timer = requestAnimationFrame(tick);
+    }
+    function setPlaying(on) {
+      playing = on && F > 1;
+      button.textContent = playing ? "Pause" : "Play";
+      button.setAttribute("aria-label", playing ? "pause" : "play");
+      button.classList.toggle("is-playing", playing);
+      if (playing) { last = 0; timer = requestAnimationFrame(tick); }
+      else if (timer !== null) { cancelAnimationFrame(timer); timer = null; }
+    }
+    button.addEventListener("click", function () { setPlaying(!playing); });
+    scrub.addEventListener("input", function () { setPlaying(false); draw(+scrub.value); });
+    root.addEventListener("keydown", function (e) {
+      if (e.key === " " && e.target !== button) { e.preventDefault(); setPlaying(!playing); }
+      else if (e.key === "ArrowRight" && e.target !== scrub) { setPlaying(false); draw(Math.min(F - 1, frame + 1)); }
+      else if (e.key === "ArrowLeft" && e.target !== scrub) { setPlaying(false); draw(Math.max(0, frame - 1)); }
+    });
+    function seekX(x) {
+      if (F === 0) return;
+      var t = typeof x === "number" ? x : parseX(x);
+      var lo = 0, hi = F - 1;
+      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (xms[mid] <= t) lo = mid; else hi = mid - 1; }
+      setPlaying(false);
+      draw(lo);
+    }
+    animations[name] = {
+      seekStep: function (step) {
+        var i = spec.steps.indexOf(step);
+        if (i >= 0) { setPlaying(false); draw(i); }
+      },
+      seekX: seekX,
+      currentStep: function () { return F ? spec.steps[frame] : 0; },
+      currentX: function () { return F ? spec.x[frame] : 0; },
+      play: function () { setPlaying(true); },
+      pause: function () { setPlaying(false); }
+    };
+    draw(frame);
+  }
+
   function init() {
+    document.querySelectorAll("[data-map]").forEach(setupMap);
     document.querySelectorAll("[data-grid]").forEach(setupGrid);
     document.querySelectorAll("[data-plot]").forEach(setupPlot);
     window.uprisingReport = { animations: animations };

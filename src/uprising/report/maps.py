@@ -1,0 +1,227 @@
+"""A map that plays a run by step: places as circles sized by people, links coloured by state,
+moving markers (marches) and death counts, over an outline, in one or more views (a whole
+country and a zoom on where things happen), drawn as SVG by the page's runtime.
+
+Projection: equirectangular with longitude scaled by cos(mid latitude) — at Bolivia's latitudes
+the distortion over a view is a few percent, and no map library is needed. Everything is
+projected here, in Python; the page receives view coordinates and only moves and recolours.
+
+    view = MapView("Bolivia", bbox=(-69.7, -23.0, -57.4, -9.6), box=(0, 0, 360, 560))
+    anim = MapAnimation(views=[view], places=[MapPlace("La Paz", -68.17, -16.5, 793_293)], ...)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .escape import text
+from .page import RenderContext
+from .sections import COLOURS, _caption, _title
+
+# Colours of the map (colour-blind safe against each other: they differ in lightness too).
+MAP_COLOURS = {
+    "land": "#f4f1ea",
+    "outline": "#bdb6a8",
+    "population": "#9a968e",
+    "active": COLOURS["active"],
+    "road": "#b8b0a2",
+    "path": "#a39b8c",
+    "blocked": "#9e0b19",  # dark red: darker than the actives' vermilion
+    "march": "#0072b2",
+    "dead": "#1b1b1f",
+}
+
+
+@dataclass
+class MapView:
+    """One panel: a lon/lat box drawn into ``box`` = (x, y, width, height) of the map's canvas.
+
+    ``moved`` displaces places in this view only (name -> (lon, lat)), for towns a few km
+    apart that would otherwise overlap; the caption should say so. ``labels``: names labelled
+    in this view (all places if None). ``radius``: the largest circle's radius in this view.
+    """
+
+    title: str
+    bbox: tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max
+    box: tuple[float, float, float, float]
+    moved: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    labels: Sequence[str] | None = None
+    radius: float = 26.0
+    show_box_of: int | None = None  # index of another view whose bbox is outlined in this one
+    label_side: Mapping[str, str] = field(default_factory=dict)  # name -> right | left | above | below
+    badges: bool = True  # death badges (off in an overview whose places a zoom view shows)
+    clock: bool = False  # the frame's date in this view's corner
+
+    def fit(self) -> tuple[float, float, float, float]:
+        """(scale x, scale y, offset x, offset y) keeping the aspect of the ground, centred in box."""
+        lon0, lat0, lon1, lat1 = self.bbox
+        x, y, w, h = self.box
+        kx = math.cos(math.radians((lat0 + lat1) / 2))
+        sx = w / ((lon1 - lon0) * kx)
+        sy = h / (lat1 - lat0)
+        s = min(sx, sy)
+        ox = x + (w - (lon1 - lon0) * kx * s) / 2
+        oy = y + (h - (lat1 - lat0) * s) / 2
+        return s * kx, s, ox, oy
+
+    def project(self, lon: float, lat: float) -> tuple[float, float]:
+        ax, ay, ox, oy = self.fit()
+        lon0, _, _, lat1 = self.bbox
+        return round(ox + (lon - lon0) * ax, 2), round(oy + (lat1 - lat) * ay, 2)
+
+    def contains(self, lon: float, lat: float, margin: float = 0.0) -> bool:
+        lon0, lat0, lon1, lat1 = self.bbox
+        return lon0 - margin <= lon <= lon1 + margin and lat0 - margin <= lat <= lat1 + margin
+
+
+@dataclass
+class MapPlace:
+    name: str
+    lon: float
+    lat: float
+    population: float = 0.0
+
+
+def outline_path(view: MapView, rings: Sequence[Sequence[tuple[float, float]]]) -> str:
+    """SVG path data of ``rings`` (lon, lat) projected into ``view``."""
+    parts = []
+    for ring in rings:
+        pts = [view.project(lon, lat) for lon, lat in ring]
+        if len(pts) < 3:
+            continue
+        parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
+    return "".join(parts)
+
+
+@dataclass
+class MapAnimation:
+    """Places, links and moving markers over one or more :class:`MapView` panels, one frame per step.
+
+    Per frame: ``active[F, P]`` and ``population`` in people (disk area ∝ people: the active disk
+    inside the population ring shows the share out), ``deaths[F, P]`` cumulative (a dark badge
+    with the count), ``blocked[F]`` the indices of blocked links, ``movers[F]`` moving markers as
+    (label, people, lon, lat). ``x`` gives each frame's position on the page's time axes (dates),
+    so figures with ``follows=name`` show a cursor there and seek the map on click.
+    ``notes[F]`` is a short status line per frame; ``flags[F]`` an optional banner (e.g. "resigned").
+    """
+
+    views: Sequence[MapView]
+    places: Sequence[MapPlace]
+    links: Sequence[tuple[int, int, str]]  # (place a, place b, "road" | "path")
+    steps: Sequence[int]
+    labels: Sequence[str]  # the frame's date as shown
+    x: Sequence[str]  # the frame's x on time axes
+    active: np.ndarray
+    deaths: np.ndarray
+    blocked: Sequence[Sequence[int]]
+    movers: Sequence[Sequence[tuple[str, float, float, float]]] = ()
+    outline: Sequence[Sequence[tuple[float, float]]] = ()
+    notes: Sequence[str] = ()
+    flags: Sequence[str] = ()
+    title: str | None = "The map"
+    caption: str | None = None
+    start: int = 0
+    fps: int = 6
+    name: str = "map"
+    width: int = 1000
+    height: int = 600
+    tips: Mapping[str, np.ndarray] = field(default_factory=dict)  # extra per-frame, per-place values
+
+    def spec(self) -> dict[str, Any]:
+        active = np.asarray(self.active, dtype=float)
+        deaths = np.asarray(self.deaths, dtype=float)
+        frames = len(self.steps)
+        if active.shape != (frames, len(self.places)) or deaths.shape != active.shape:
+            raise ValueError(f"active/deaths must be [frames, places] = [{frames}, {len(self.places)}]")
+        pop = np.array([p.population for p in self.places], dtype=float)
+        biggest = max(float(np.nanmax(active)) if active.size else 0.0, float(pop.max()) if pop.size else 0.0, 1.0)
+        views = []
+        for v in self.views:
+            pos = []
+            for p in self.places:
+                lon, lat = v.moved.get(p.name, (p.lon, p.lat))
+                pos.append(list(v.project(lon, lat)) if v.contains(p.lon, p.lat, 0.05) else None)
+            labelled = set(v.labels) if v.labels is not None else {p.name for p in self.places}
+            view: dict[str, Any] = {
+                "title": v.title,
+                "box": list(v.box),
+                "outline": outline_path(v, self.outline),
+                "pos": pos,
+                "label": [p.name in labelled for p in self.places],
+                "side": [v.label_side.get(p.name, "right") for p in self.places],
+                "badges": v.badges,
+                "clock": v.clock,
+                "k": v.radius / math.sqrt(biggest),  # radius = k * sqrt(people)
+            }
+            if v.show_box_of is not None:
+                other = self.views[v.show_box_of]
+                x0, y0 = v.project(other.bbox[0], other.bbox[3])
+                x1, y1 = v.project(other.bbox[2], other.bbox[1])
+                view["inset"] = [x0, y0, x1 - x0, y1 - y0]
+            views.append(view)
+        movers = []
+        for frame in self.movers or [[] for _ in range(frames)]:
+            out = []
+            for label, people, lon, lat in frame:
+                out.append({"label": label, "people": people,
+                            "pos": [list(v.project(lon, lat)) if v.contains(lon, lat, 0.05) else None for v in self.views]})
+            movers.append(out)
+        return {
+            "width": self.width,
+            "height": self.height,
+            "views": views,
+            "names": [p.name for p in self.places],
+            "population": pop,
+            "links": [[int(a), int(b), kind] for a, b, kind in self.links],
+            "steps": np.asarray(self.steps, dtype=np.int64),
+            "labels": list(self.labels),
+            "x": list(self.x),
+            "active": np.round(active).astype(np.int64),
+            "deaths": np.round(deaths, 1),
+            "blocked": [sorted(int(e) for e in b) for b in self.blocked],
+            "movers": movers,
+            "notes": list(self.notes) or [""] * frames,
+            "flags": list(self.flags) or [""] * frames,
+            "tips": {k: np.round(np.asarray(v, dtype=float), 3) for k, v in self.tips.items()},
+            "start": int(min(max(self.start, 0), max(frames - 1, 0))),
+            "fps": int(self.fps),
+            "colours": MAP_COLOURS,
+        }
+
+    def render(self, ctx: RenderContext) -> str:
+        block = ctx.data(self.spec(), "map-data")
+        anim_id = ctx.uid("map")
+        last = max(len(self.steps) - 1, 0)
+        c = MAP_COLOURS
+        legend_items = [
+            (f'<span class="ring" style="border-color:{c["population"]}"></span>', "population (ring)"),
+            (f'<span class="disk" style="background:{c["active"]}"></span>', "active (disk, same scale)"),
+            (f'<span class="bar" style="background:{c["road"]}"></span>', "road open"),
+            (f'<span class="bar thick" style="background:{c["blocked"]}"></span>', "road blocked"),
+            (f'<span class="bar dashed" style="border-color:{c["path"]}"></span>', "mountain path"),
+            (f'<span class="disk small" style="background:{c["march"]}"></span>', "march under way"),
+            (f'<span class="badge" style="background:{c["dead"]}">n</span>', "killed (cumulative)"),
+        ]
+        legend = "".join(f"<li>{mark}{text(label)}</li>" for mark, label in legend_items)
+        return (
+            f'<section class="card map-card">{_title(self.title)}'
+            f'<div class="map-anim" id="{anim_id}" data-map="{block}" data-name="{text(self.name)}" tabindex="0">'
+            f'<div class="map-wrap"><svg class="map-svg" viewBox="0 0 {int(self.width)} {int(self.height)}" '
+            'role="img" aria-label="map of places and roads"></svg><div class="map-tip" hidden></div></div>'
+            '<div class="player">'
+            '<button type="button" class="play" aria-label="play">Play</button>'
+            f'<input type="range" class="scrub" min="0" max="{last}" value="{int(self.start)}" step="1" aria-label="frame">'
+            '<output class="step-label">–</output>'
+            "</div>"
+            '<p class="map-note"></p>'
+            f'<ul class="legend map-legend">{legend}</ul>'
+            "</div>"
+            f"{_caption(self.caption)}</section>"
+        )
+
+
+__all__ = ["MapView", "MapPlace", "MapAnimation", "MAP_COLOURS", "outline_path"]
