@@ -45,6 +45,10 @@ def compare_command(
     stdout.print(f"{name}: variant {', '.join(f'{k}={v}' for k, v in changes.items())} vs baseline, "
                  f"{runs} pairs with common seeds (difference = variant - baseline, 95% CI)", markup=False)
     print_frame(result.table)
+    if "resignation_day" in result.table["output"].to_list():
+        start = load_scenario(scenario, base_overrides or None).model_dump().get("world", {}).get("start")
+        stdout.print(f"resignation_day: days after the start ({start}) in runs that resigned; "
+                     "resigned: the share of runs", markup=False)
     failed = int((result.runs["status"] != "ok").sum())
     if failed:
         stdout.print(f"{failed} runs failed and were left out (their pairs too); see {result.paths['runs']}", markup=False)

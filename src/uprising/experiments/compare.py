@@ -28,8 +28,8 @@ from uprising.experiments.spec import spawn_seeds
 # The outputs that matter, in the order shown; those a run does not produce are left out.
 CLASSIC_OUTPUTS = ("mean_active", "peak_active", "outbursts", "mean_jailed", "peak_jailed", "mean_active_fraction")
 # The Bolivia world's outcome keys (its summary), when present.
-BOLIVIA_OUTPUTS = ("resigned", "resignation_probability", "resigned_day", "resigned_step", "resignation_date",
-                   "deaths", "deaths_people", "blocked_road_days", "road_days_blocked")
+BOLIVIA_OUTPUTS = ("resigned", "resignation_day", "deaths_total", "capital_death_share", "blocked_road_days",
+                   "la_paz_fuel_short_days", "peak_active_el_alto", "peak_active_la_paz")
 TRAJECTORIES = ("active", "jailed")
 TABLE = "compare.parquet"
 CSV = "compare.csv"
@@ -57,10 +57,13 @@ def paired_table(runs: pl.DataFrame, outputs: list[str], confidence: float = 0.9
     base = base.filter(pl.col("replicate").is_in(pairs.implode()))
     var = var.filter(pl.col("replicate").is_in(pairs.implode()))
     rows = []
-    n = len(pairs)
     for output in outputs:
-        b = base[output].cast(pl.Float64).to_numpy()
-        v = var[output].cast(pl.Float64).to_numpy()
+        # Pairs where both arms have the output (e.g. resignation_day is null when no resignation).
+        both = base.select("replicate", b=pl.col(output).cast(pl.Float64)).join(
+            var.select("replicate", v=pl.col(output).cast(pl.Float64)), on="replicate").drop_nulls()
+        b = both["b"].to_numpy()
+        v = both["v"].to_numpy()
+        n = len(both)
         d = v - b
         mean = float(d.mean()) if n else math.nan
         if n > 1:
@@ -74,7 +77,9 @@ def paired_table(runs: pl.DataFrame, outputs: list[str], confidence: float = 0.9
 
 
 def default_outputs(columns: list[str]) -> list[str]:
-    return [c for c in (*CLASSIC_OUTPUTS, *BOLIVIA_OUTPUTS) if c in columns]
+    """The Bolivia world's outcomes when the runs have them, else the classic ones."""
+    wanted = BOLIVIA_OUTPUTS if "resigned" in columns else CLASSIC_OUTPUTS
+    return [c for c in wanted if c in columns]
 
 
 def compare(
@@ -100,9 +105,6 @@ def compare(
     base = load_scenario(scenario, dict(base_overrides or {}) or None)
     load_scenario(base, dict(changes))  # a mistake in a change: one line, before any run
     base_data = scenario_to_dict(base)
-    import json
-
-    base_data = json.loads(json.dumps(base_data, default=str))
     seeds = spawn_seeds(seed, runs)
     plans = [(i, 0, i, s, {}) for i, s in enumerate(seeds)]
     plans += [(runs + i, 1, i, s, dict(changes)) for i, s in enumerate(seeds)]

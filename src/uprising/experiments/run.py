@@ -34,7 +34,7 @@ STATUS_COLUMNS = ("status", "error")
 # Columns that measure the machine, not the model: they differ between two identical runs.
 TIMING_COLUMNS = ("wall_seconds", "agent_steps_per_second")
 # Summary keys that are not scalar metrics of the run (kept out of the summary row).
-_SKIP_SUMMARY_KEYS = {"parameters", "version", "seed", "scenario", "schedule", "model", "description"}
+_SKIP_SUMMARY_KEYS = {"parameters", "version", "seed", "scenario", "schedule", "model", "description", "plan"}
 
 
 def param_column(key: str) -> str:
@@ -104,6 +104,20 @@ def metrics_of(sim: Any) -> dict[str, Any]:
         if isinstance(value, (bool, int, float, str)) or value is None:
             out[key] = value
     out["steps"] = steps
+    # The Bolivia world's outcomes in forms that average: resignation as days after the start
+    # (null when the government survives), and road-days of blockade.
+    if summary.get("start") and "resignation_date" in summary:
+        import datetime as dt
+
+        date = summary.get("resignation_date")
+        start = dt.date.fromisoformat(str(summary["start"])[:10])
+        out["resignation_day"] = float((dt.date.fromisoformat(date[:10]) - start).days) if date else None
+    if "hours_per_step" in summary:
+        frame = sim.timeseries()
+        if "roads_blocked" in frame.columns:
+            # A blocked road counts at both of its ends in the per-place column.
+            per_step = frame.filter(pl.col("step") > 0)["roads_blocked"].sum() / 2
+            out["blocked_road_days"] = float(per_step * float(summary["hours_per_step"]) / 24.0)
     return out
 
 

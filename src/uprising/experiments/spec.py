@@ -199,7 +199,7 @@ class Spec:
 
     @property
     def hash(self) -> str:
-        text = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
+        text = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
     def problem(self) -> dict[str, Any]:
@@ -415,7 +415,7 @@ def load_spec(source: str | Path | Mapping[str, Any], *, label: str | None = Non
         base = load_scenario(base_source, fixed or None)
     except UserError as e:
         raise UserError(label, "set", e.message, line=_line(lines, ("set",))) from None
-    base_data = _json_roundtrip(scenario_to_dict(base))
+    base_data = scenario_to_dict(base)  # plain Python data (dates stay dates): pickles to any worker
 
     # Each varied value on its own, so a mistake names its key and value.
     grid = {key: _normalise(list(values)) for key, values in model.grid.items()}
@@ -452,11 +452,6 @@ def load_spec(source: str | Path | Mapping[str, Any], *, label: str | None = Non
                 shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
                 raise UserError(label, None, f"point {i} ({shown}): {e.key + ': ' if e.key else ''}{e.message}") from None
     return Spec(model=model, label=label, text=text, base=base, base_data=base_data, points=points, lines=lines)
-
-
-def _json_roundtrip(data: dict[str, Any]) -> dict[str, Any]:
-    """Plain data that survives pickling to any machine (inf stays a float)."""
-    return json.loads(json.dumps(data, default=str))
 
 
 __all__ = ["load_spec", "Spec", "SweepSpec", "RunPlan", "spawn_seeds"]
