@@ -50,10 +50,10 @@ class Group(_Section):
         default_factory=dict,
         description="Share of this group in named places, replacing `share` there (multi-place worlds).",
     )
-    hardship_low: float = Field(0.0, ge=0.0, le=1.0, description="H ~ U(low, high); [E02] U(0, 1).")
-    hardship_high: float = Field(1.0, ge=0.0, le=1.0, description="H ~ U(low, high); [E02] U(0, 1).")
-    risk_aversion_low: float = Field(0.0, ge=0.0, le=1.0, description="R ~ U(low, high); [E02] U(0, 1).")
-    risk_aversion_high: float = Field(1.0, ge=0.0, le=1.0, description="R ~ U(low, high); [E02] U(0, 1).")
+    hardship_low: float = Field(0.0, ge=0.0, le=1.0, description="Hardship H ~ U(low, high); [E02] U(0, 1).")
+    hardship_high: float = Field(1.0, ge=0.0, le=1.0, description="Upper end of H ~ U(low, high); [E02] 1.")
+    risk_aversion_low: float = Field(0.0, ge=0.0, le=1.0, description="Risk aversion R ~ U(low, high); [E02] U(0, 1).")
+    risk_aversion_high: float = Field(1.0, ge=0.0, le=1.0, description="Upper end of R ~ U(low, high); [E02] 1.")
     threshold: float | None = Field(
         None, ge=-1.0, le=1.0, description="Activation threshold T; unset: citizen.threshold ([E02] 0.1)."
     )
@@ -205,9 +205,10 @@ class Repression(_Section):
         description="Chance that each active in a gassing soldier's vision is dispersed (turns quiet) [ours].",
     )
     p_kill: float = Field(
-        0.02, ge=0.0, le=1.0,
+        0.01, ge=0.0, le=1.0,
         description="Chance that one soldier (a person) firing in a step kills one person; an agent of "
-        "1/scale soldiers kills Binomial(1/scale, p_kill) [ours; 2003 order of magnitude in repression.md].",
+        "1/scale soldiers kills Binomial(1/scale, p_kill) [record, order of magnitude: Warisata, 20 Sep 2003, "
+        "about 4 civilians killed by about 300 soldiers; docs/mechanisms/repression.md].",
     )
     decrees: list[Decree] = Field(default_factory=list, description="Dated decrees ([[repression.decrees]]).")
     deployments: list[Deployment] = Field(
