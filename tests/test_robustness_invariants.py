@@ -220,3 +220,14 @@ def test_long_run_keeps_invariants_without_drift():
     assert cols["active"].max() > 0 and cols["jailed"].max() > 0  # the run did something
     legit = pop.legitimacy[: pop.n][pop.kind[: pop.n] == CITIZEN]
     assert (legit == np.float32(sim.scenario.citizen.legitimacy)).all()  # no drift in the parameters
+
+
+def test_simulation_check_flag():
+    sim = Simulation.from_scenario("epstein-1", steps=5, **{"grid.width": 10, "grid.height": 10})
+    assert getattr(sim, "_checks", None) is None
+    from uprising.scenarios import load_scenario
+
+    checked = Simulation(load_scenario("epstein-1", {"scenario.steps": 5, "grid.width": 10, "grid.height": 10}),
+                         check=True)
+    checked.run()
+    assert checked._checks.checks == 1 + 5 * len(checked.plan)

@@ -75,7 +75,10 @@ class Simulation:
         seed: int | None = None,
         schedule: str | None = None,
         frame_every: int | None = None,
+        check: bool = False,
     ):
+        """``check=True``: every invariant (``uprising.checks``) after every phase; a violation
+        raises ``checks.InvariantError`` naming the invariant, the phase and the step."""
         schedule = schedule or scenario.scenario.schedule
         if schedule not in SCHEDULES:
             raise UserError(None, "schedule", f"unknown schedule {schedule!r}; allowed: {', '.join(SCHEDULES)}")
@@ -102,6 +105,10 @@ class Simulation:
         self._frame_steps: list[int] = []
         self.world.recorder.record(self.world, 0, (0, 0, 0, 0))
         self._capture(0)
+        if check:
+            from uprising import checks
+
+            checks.attach(self)
 
     @classmethod
     def from_scenario(
