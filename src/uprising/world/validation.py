@@ -59,6 +59,27 @@ def run_one(args: tuple) -> dict:
             "la_paz_fuel_short_days", "peak_active_la_paz", "peak_active_el_alto", "roads_blocked_peak")
     out = {k: s.get(k) for k in keep}
     out["seed"] = seed
+    out["series"] = series(sim)
+    return out
+
+
+def series(sim) -> dict:
+    """Per step, for the report's bands over runs: actives (people) in El Alto and La Paz, and the
+    killed so far in all places."""
+    import polars as pl
+
+    from uprising.world.outputs import timeseries
+
+    w = sim.world
+    ts = timeseries(w)
+    out: dict = {"step": sorted(set(ts["step"].to_list()))}
+    for name, key in (("El Alto", "active_el_alto"), ("La Paz", "active_la_paz")):
+        part = ts.filter(pl.col("place_name") == name).sort("step")
+        out[key] = [round(float(v)) for v in part["active"].to_list()] if part.height else None
+    dead = ts.group_by("step").agg(pl.col("dead").sum()).sort("step") if ts.height else None
+    out["deaths"] = [round(float(v), 1) for v in dead["dead"].to_list()] if dead is not None else None
+    out["start"] = w.cfg.start.isoformat()
+    out["hours_per_step"] = w.hps
     return out
 
 
