@@ -211,7 +211,7 @@ def _legit_one(scenario: str, seed: int, steps: int) -> dict:
     return {"active": s["active"], "jailed": s["jailed"]}
 
 
-def runs34_salami_jump(seeds=range(20), steps=300, jobs=1) -> dict:
+def runs34_salami_jump(seeds=range(40), steps=300, jobs=1) -> dict:
     """Paired seeds: Run 3 (L 0.9 -> 0.2 by 0.01/step from t 77) vs Run 4 (0.9 -> 0.7 at t 77)."""
     from scipy.stats import wilcoxon
 
@@ -247,25 +247,32 @@ def _run5_one(seed: int, steps: int, ramp: bool) -> dict:
     return {"active": s["active"], "cops": s["cops"], "jailed": s["jailed"]}
 
 
-def run5_cop_reduction(seeds=range(10), steps=600, jobs=1) -> dict:
-    """Run 5 (L 0.8, J_max inf): cops 0.074 -> 0 over t 50-550; control: cops kept at 0.074."""
+RAMP_START = 50
+
+
+def run5_cop_reduction(seeds=range(20), steps=600, jobs=1) -> dict:
+    """Run 5 (L 0.8, J_max inf): cops 0.074 -> 0 over t 50-550; control: cops kept at 0.074.
+
+    A seed tips when actives exceed 50 at or after the ramp's start (t 50); peaks are taken from
+    t 50 on too (an early burst before any cop has left is not the cops' doing)."""
     seeds = list(seeds)
     ks = [dict(seed=s, steps=steps, ramp=r) for s in seeds for r in (True, False)]
     res = pmap(_run5_one, ks, jobs)
     ramp, ctrl = res[0::2], res[1::2]
     tips, peaks, peak_t, cops_at_tip = [], [], [], []
     for r in ramp:
-        a = r["active"]
+        a = r["active"][RAMP_START:]  # tipping is judged from the ramp's start on
         over = np.flatnonzero(a > LEVEL)
-        tips.append(int(over[0]) if len(over) else -1)
-        cops_at_tip.append(int(r["cops"][over[0]]) if len(over) else -1)
+        tips.append(RAMP_START + int(over[0]) if len(over) else -1)
+        cops_at_tip.append(int(r["cops"][RAMP_START + over[0]]) if len(over) else -1)
         peaks.append(int(a.max()))
-        peak_t.append(int(a.argmax()))
+        peak_t.append(RAMP_START + int(a.argmax()))
     return {
         "seeds": len(seeds), "steps": steps,
         "tipped": int(sum(t >= 0 for t in tips)), "tip_step": tips, "cops_at_tip": cops_at_tip,
         "peak": peaks, "peak_step": peak_t,
-        "control_peak_after_50": [int(r["active"][50:].max()) for r in ctrl],
+        "control_peak_after_50": [int(r["active"][RAMP_START:].max()) for r in ctrl],
+        "early_peak_before_50": [int(r["active"][:RAMP_START].max()) for r in ramp],
         "_ramp": ramp, "_control": ctrl,
     }
 
@@ -420,13 +427,23 @@ def agreement(ours: list[dict], theirs: list[dict]) -> dict:
 
 MESA_LEVELS = (0.6, 0.7)
 NEGATIVE_CONTROLS = {"floor(C/A)": {"arrest_ratio": "floor"}, "Moore vision": {"vision_shape": "moore"}}
+# every other single-rule change, to show what the agreement test can and cannot see
+RULE_CHANGES = {
+    "Euclidean vision": {"vision_shape": "euclidean"},
+    "literal C/A": {"arrest_ratio": "literal"},
+    "move then decide": {"order": "move_then_decide"},
+    "jailed leave grid": {"jailed_leave_grid": True},
+    "jail term 0..J-1": {"jail_term": "exclusive"},
+    "countdown at step end": {"jail_countdown": "end_of_step"},
+}
 
 
-def mesa_agreement(levels=MESA_LEVELS, seeds=range(24), steps=MESA_STEPS, schedules=("sequential", "synchronous"),
-                   controls=NEGATIVE_CONTROLS, jobs=1) -> dict:
+def mesa_agreement(levels=MESA_LEVELS, seeds=range(20), steps=MESA_STEPS, schedules=("sequential", "synchronous"),
+                   controls=None, jobs=1) -> dict:
     """Mesa vs uprising (mesa preset) at each L over the same number of seeds (Mesa seeds 1000+i)."""
     seeds = list(seeds)
-    out = {"levels": list(levels), "seeds": len(seeds), "steps": steps, "results": {}}
+    controls = {**NEGATIVE_CONTROLS, **RULE_CHANGES} if controls is None else controls
+    out = {"levels": list(levels), "seeds": len(seeds), "steps": steps, "results": {}, "controls": list(controls)}
     for L in levels:
         t0 = time.perf_counter()
         mesa = pmap(mesa_sample_one, [dict(seed=1000 + s, legitimacy=L, steps=steps) for s in seeds], jobs)
@@ -734,7 +751,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['seeds']} seeds × {r['steps']} steps; tipped (actives > 50) {r['tipped']}/{r['seeds']}",
             f"first step over 50: {_rng(tip)} (mean {np.mean(tip):.0f}); cops left then {_rng(r['cops_at_tip'])}",
             f"peak actives {_rng(r['peak'])} at mean step {np.mean(r['peak_step']):.0f}",
-            f"control (cops kept at 0.074): peak actives after t 50 {_rng(r['control_peak_after_50'])}",
+            f"control (cops kept at 0.074): peak actives after t 50 {_rng(r['control_peak_after_50'])}, "
+            f"over 50 in {sum(p > LEVEL for p in r['control_peak_after_50'])}/{r['seeds']}",
+            f"bursts over 50 before the ramp (t < 50): {sum(p > LEVEL for p in r['early_peak_before_50'])}/{r['seeds']}",
         ])
         if not args.no_figures:
             figures.append(fig_run5(r))
@@ -794,7 +813,7 @@ def main(argv: list[str] | None = None) -> int:
                  "J_max 1000); Mann-Whitney U two-sided p (KS p)"]
         for L, row in r["results"].items():
             lines.append(f"L = {L} (Mesa {row['mesa_seconds']:.0f} s)")
-            for name in ("sequential", "synchronous", *NEGATIVE_CONTROLS):
+            for name in ("sequential", "synchronous", *r["controls"]):
                 if name not in row:
                     continue
                 parts = []
@@ -802,7 +821,7 @@ def main(argv: list[str] | None = None) -> int:
                     s = row[name][key]
                     parts.append(f"{key} median ours {s['ours_median']:.4f} vs Mesa {s['mesa_median']:.4f}, "
                                  f"p {s['mw_p']:.2g} ({s['ks_p']:.2g})")
-                lines.append(f"  {name:<12} " + "; ".join(parts))
+                lines.append(f"  {name:<22} " + "; ".join(parts))
         show("Agreement with Mesa 3.3.1 (mesa preset)", lines)
         if not args.no_figures:
             figures.append(fig_mesa(r))
