@@ -11,7 +11,7 @@ from uprising.engine import rng
 from uprising.engine.plan import Phase
 from uprising.engine.population import CITIZEN, DEAD, SOLDIER
 from uprising.mechanisms import repression
-from uprising.mechanisms.state import T_ACTIVE, T_JAILED, T_QUIET, place_tally
+from uprising.mechanisms.state import T_ACTIVE, T_JAILED, T_QUIET, kill_log_frame, place_tally
 from uprising.simulation import Simulation
 
 SCHEDULES = ["sequential", "synchronous"]
@@ -77,6 +77,9 @@ def test_kill_log_names_the_killers_and_sums_to_the_toll():
     for step, _, _, _, people in log:
         per_step[step] += people
     np.testing.assert_array_equal(per_step, ts["killed_people"].to_numpy())
+    frame = kill_log_frame(sim.world)
+    assert frame.height == len(log) and set(frame["killer_kind"]) == {"soldier"}
+    assert frame["people"].sum() == ts["deaths_people"][-1]
 
 
 def test_deaths_are_counted_in_people_at_any_scale():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_COP, SEEN_JAILED, SEEN_QUIET
-from uprising.engine.population import ACTIVE, CITIZEN, DEAD, JAILED, LIFE, ON_DUTY, QUIET
+from uprising.engine.population import ACTIVE, CITIZEN, COP, DEAD, JAILED, LIFE, ON_DUTY, QUIET, SOLDIER
 from uprising.engine.rules import JAIL_MAX, JAIL_MODE, KEEP_CELL, KEEP_CELL_PASSABLE, LEAVE_GRID
 
 
@@ -29,12 +29,13 @@ def check(world, where: str = "") -> None:
         raise InvariantError(f"{where}: {msg}")
 
     citizens = kind == CITIZEN
+    security = (kind == COP) | (kind == SOLDIER)  # police and soldiers
     counted = np.isin(state[citizens], [QUIET, ACTIVE, JAILED, DEAD]).sum()
     if counted != citizens.sum():
         fail("a citizen is in no state")
     mode = world.rules[JAIL_MODE]
     jailed = citizens & (state == JAILED)
-    standing = (citizens & ((state == QUIET) | (state == ACTIVE))) | ((kind != CITIZEN) & (state == ON_DUTY))
+    standing = (citizens & ((state == QUIET) | (state == ACTIVE))) | (security & (state == ON_DUTY))
     if mode == KEEP_CELL:
         standing |= jailed
     rows = np.flatnonzero(standing)
@@ -51,10 +52,10 @@ def check(world, where: str = "") -> None:
         fail("a jailed citizen is still on the grid")
     if mode == KEEP_CELL_PASSABLE and (cell[jailed] < 0).any():
         fail("a jailed citizen has lost its cell")
-    gone = (state == DEAD) | ((kind != CITIZEN) & (state != ON_DUTY))
+    gone = (state == DEAD) | (security & (state != ON_DUTY))
     if (cell[gone] != -1).any():
         fail("a removed agent is still on the grid")
-    expect = np.where(kind[rows] != CITIZEN, SEEN_COP,
+    expect = np.where(security[rows], SEEN_COP,
                       np.where(state[rows] == ACTIVE, SEEN_ACTIVE,
                                np.where(state[rows] == JAILED, SEEN_JAILED, SEEN_QUIET)))
     if not (board[cell[rows]] == expect).all():

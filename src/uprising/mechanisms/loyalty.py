@@ -66,8 +66,8 @@ def draw_initial(world, rows: np.ndarray) -> None:
 
 def install(world) -> None:
     pop = world.pop
-    rows = np.flatnonzero(pop.kind[: pop.n] != CITIZEN)
-    draw_initial(world, rows)
+    kind = pop.kind[: pop.n]
+    draw_initial(world, np.flatnonzero((kind == COP) | (kind == SOLDIER)))
 
 
 def _defect(world, rows: np.ndarray, step: int) -> None:

@@ -61,11 +61,13 @@ def legitimacy_sums(n, kind, state, place, legitimacy, n_places):
 
 @nb.njit(cache=True)
 def security_rows(n, kind, state):
-    """Rows of police and soldiers on duty, in row order."""
+    """Rows of police and soldiers on duty, in row order (other kinds — the Bolivia world's
+    marching citizens, reserves — are neither)."""
     out = np.empty(n, np.int64)
     m = 0
     for i in range(n):
-        if kind[i] != CITIZEN and state[i] == ON_DUTY:
+        k = kind[i]
+        if (k == COP or k == SOLDIER) and state[i] == ON_DUTY:
             out[m] = i
             m += 1
     return out[:m]
@@ -171,4 +173,24 @@ def columns(world, step: int) -> dict[str, np.ndarray]:
     return out
 
 
-__all__ = ["MechanismState", "place_tally", "security_rows", "places_mask", "columns", "refresh_tally"]
+KIND_NAMES = {COP: "police", SOLDIER: "soldier"}
+
+
+def kill_log_frame(world):
+    """The killings as a polars frame: step, place, killer_kind, killer_id, people (one row per firing)."""
+    import polars as pl
+
+    log = world.mechanisms.kill_log
+    return pl.DataFrame(
+        {
+            "step": [r[0] for r in log],
+            "place": [r[1] for r in log],
+            "killer_kind": [KIND_NAMES.get(r[2], str(r[2])) for r in log],
+            "killer_id": [r[3] for r in log],
+            "people": [r[4] for r in log],
+        },
+        schema={"step": pl.Int64, "place": pl.Int64, "killer_kind": pl.Utf8, "killer_id": pl.Int64, "people": pl.Float64},
+    )
+
+
+__all__ = ["MechanismState", "kill_log_frame", "place_tally", "security_rows", "places_mask", "columns", "refresh_tally"]
