@@ -19,7 +19,8 @@ attribute reachable from the simulation, except
 
 - what is rebuilt from the scenario: pydantic models, frozen dataclasses (visions, geography),
   functions and bound methods (phases, recorder sources), modules and classes;
-- names in :data:`SKIP_ATTRS` (the plan, the scenario) and buffers in :data:`SKIP_TYPES`.
+- names in :data:`SKIP_ATTRS` (the plan, the scenario), buffers and caches in :data:`SKIP_TYPES`,
+  and instances of a class that sets ``__checkpoint_skip__ = True`` (a cache rebuilt on demand).
 
 Restoring builds a fresh simulation of the same scenario, seed and schedule, and writes the saved
 values into it attribute by attribute (arrays of the same shape and dtype in place, so aliases
@@ -67,7 +68,10 @@ SKIP_ATTRS = {
     "_resized": "restore's own note",
 }
 #: classes whose instances are per-step buffers, rebuilt on demand ("module:qualname")
-SKIP_TYPES = {"uprising.engine.synchronous:Scratch"}
+SKIP_TYPES = {
+    "uprising.engine.synchronous:Scratch",  # per-step buffers
+    "uprising.engine.planes:Planes",  # bit planes: rebuilt from the board at the start of each phase using them
+}
 #: classes a checkpoint may create when the fresh simulation has no object at that place
 RESTORABLE = {"uprising.world.bolivia:March"}
 
@@ -102,6 +106,8 @@ def _is_derived(value: Any) -> bool:
         params = getattr(type(value), "__dataclass_params__", None)
         if params is not None and params.frozen:
             return True
+    if getattr(type(value), "__checkpoint_skip__", False):  # a class may declare itself a cache
+        return True
     return _qualname(value) in SKIP_TYPES
 
 
