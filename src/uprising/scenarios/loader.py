@@ -277,6 +277,9 @@ def _key_path(key: str) -> tuple:
     parts = tuple(int(p) if p.isdigit() else p for p in key.split("."))
     if any(p == "" for p in parts):
         raise UserError(SET_LABEL, key, "empty part in a dotted key; write e.g. citizen.legitimacy")
+    if isinstance(parts[0], int):  # fuzz finding: `--set 0=0` was an IndexError
+        raise UserError(SET_LABEL, key, "a key starts with a section name, not an item number; "
+                        "write e.g. citizen.legitimacy or interventions[0].value")
     return parts
 
 
