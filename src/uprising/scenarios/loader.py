@@ -239,6 +239,10 @@ def _file_layers(path: Path, label: str, chain: tuple[Path, ...] = ()) -> list[t
             raise UserError(label, "extends", "must be a shipped scenario name or a path to a .toml file",
                             line=source.lines.get(("extends",)))
         base_path, base_label = _resolve_source(base, path.parent, label, "extends")
+        if not base_path.is_file():  # name the including file and its key, not just the base's path
+            what = "is a directory" if base_path.is_dir() else "does not exist"
+            raise UserError(label, "extends", f"{base!r} {what}; allowed: a shipped scenario name or a .toml file",
+                            line=source.lines.get(("extends",)))
         resolved = base_path.resolve()
         if resolved in chain or resolved == path.resolve():
             cycle = " -> ".join(p.name for p in (*chain, path.resolve(), resolved))
@@ -283,12 +287,16 @@ def _key_path(key: str) -> tuple:
     return parts
 
 
+#: Short names accepted by ``--set`` (issue #8: ``--set scale=1`` is ``world.scale``).
+ALIASES = {"scale": "world.scale"}
+
+
 def _override_layer(overrides: Mapping[str, object], base: dict[str, Any]) -> dict[str, Any]:
     """Overrides as a nested table to merge over ``base`` (list items are edited in a copy)."""
     layer: dict[str, Any] = {}
     lists: dict[str, list] = {}
     for raw_key, value in overrides.items():
-        path = _key_path(str(raw_key))
+        path = _key_path(ALIASES.get(str(raw_key).strip(), str(raw_key)))
         if isinstance(value, str) and not _is_string_field(path):
             value = parse_value(value)
         if any(isinstance(p, int) for p in path):
