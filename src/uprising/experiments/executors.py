@@ -1,6 +1,7 @@
 """Where a batch's runs execute: in this process, in local worker processes, or on a Dask cluster.
 
-All three run the same function on the same plain data — ``run_chunk(payload, plans)`` — and
+All three run the same function on the same plain data — ``run_chunk(payload, plans)``, or
+another module-level ``fn(payload, items, threads)`` (calibration's trial runs) — and
 every run's seed is in its plan, so the numbers never depend on the executor, the number of
 workers or which worker ran what (issue #5, requirement 1).
 
@@ -84,9 +85,9 @@ class SerialExecutor:
     workers = 1
     name = "this process"
 
-    def map_unordered(self, payload: dict[str, Any], tasks: Sequence[list[Plan]]) -> Iterator[list[Any]]:
+    def map_unordered(self, payload: dict[str, Any], tasks: Sequence[list[Any]], fn: Any = None) -> Iterator[list[Any]]:
         for task in tasks:
-            yield run_chunk(payload, task)
+            yield (fn or run_chunk)(payload, task)
 
     def close(self) -> None:
         pass
@@ -108,14 +109,15 @@ class ProcessExecutor:
             max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_warm_worker
         )
 
-    def map_unordered(self, payload: dict[str, Any], tasks: Sequence[list[Plan]]) -> Iterator[list[Any]]:
+    def map_unordered(self, payload: dict[str, Any], tasks: Sequence[list[Any]], fn: Any = None) -> Iterator[list[Any]]:
+        fn = fn or run_chunk
         pending: set[cf.Future] = set()
         queue = list(reversed(tasks))
         window = self.workers * 3  # a few tasks queued per worker: no idle gaps, little lost on a kill
         try:
             while queue or pending:
                 while queue and len(pending) < window:
-                    pending.add(self.pool.submit(run_chunk, payload, queue.pop(), 1))
+                    pending.add(self.pool.submit(fn, payload, queue.pop(), 1))
                 done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for future in done:
                     yield future.result()
@@ -156,11 +158,11 @@ class DaskExecutor:
             self.name = f"Dask scheduler {address}"
         self.workers = max(1, sum(self.client.nthreads().values()))
 
-    def map_unordered(self, payload: dict[str, Any], tasks: Sequence[list[Plan]]) -> Iterator[list[Any]]:
+    def map_unordered(self, payload: dict[str, Any], tasks: Sequence[list[Any]], fn: Any = None) -> Iterator[list[Any]]:
         from distributed import as_completed
 
         [shared] = self.client.scatter([payload], broadcast=True)
-        futures = [self.client.submit(run_chunk, shared, task, 1, pure=False) for task in tasks]
+        futures = [self.client.submit(fn or run_chunk, shared, task, 1, pure=False) for task in tasks]
         try:
             for future in as_completed(futures):
                 yield future.result()

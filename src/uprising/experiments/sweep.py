@@ -44,7 +44,7 @@ class SweepReport:
 class _Bar:
     """A rich progress bar: runs done, failed, elapsed and estimated time left (stderr)."""
 
-    def __init__(self, label: str, total: int, enabled: bool):
+    def __init__(self, label: str, total: int, enabled: bool, unit: str = "runs"):
         self.progress = None
         self.failed = 0
         if not enabled or total == 0:
@@ -56,7 +56,7 @@ class _Bar:
         console = Console(stderr=True, highlight=False)
         self.progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("runs, [red]{task.fields[failed]} failed[/]"), TimeElapsedColumn(),
+            TextColumn(f"{unit}, [red]{{task.fields[failed]}} failed[/]"), TimeElapsedColumn(),
             TextColumn("eta"), TimeRemainingColumn(), console=console, transient=False,
         )
         self.progress.start()
