@@ -28,15 +28,16 @@ from .sections import (
 REPORT_NAME = "report.html"
 
 
-def page_for(out_dir: str | Path) -> Page:
+def page_for(out_dir: str | Path, output: str | None = None) -> Page:
     """The page for what ``out_dir`` holds: an experiment (``uprising.report.experiments``:
-    validation, sweep, sensitivity, comparison, calibration), a Bolivia run, or a classic run."""
+    validation, sweep, sensitivity, comparison, calibration), a Bolivia run, or a classic run.
+    ``output`` picks the output a sweep's page shows first."""
     out_dir = Path(out_dir)
     from .experiments import experiment_kind, experiment_page
 
     kind = experiment_kind(out_dir)
     if kind is not None:
-        return experiment_page(out_dir, kind)
+        return experiment_page(out_dir, kind, output)
     from .bolivia import bolivia_page, is_bolivia_run
 
     if is_bolivia_run(out_dir):
@@ -44,10 +45,10 @@ def page_for(out_dir: str | Path) -> Page:
     return classic_page(out_dir)
 
 
-def write_report(out_dir: str | Path) -> Path:
+def write_report(out_dir: str | Path, output: str | None = None) -> Path:
     """Write ``out_dir/report.html`` (atomically) for what ``out_dir`` holds; return its path."""
     out_dir = Path(out_dir)
-    return page_for(out_dir).write(out_dir / REPORT_NAME)
+    return page_for(out_dir, output).write(out_dir / REPORT_NAME)
 
 
 __all__ = [

@@ -182,10 +182,19 @@ def date_lines(resigned: dt.date | None, height_note: bool = True) -> tuple[list
     return shapes, notes
 
 
-def time_layout(ytitle: str, resigned: dt.date | None, **extra: Any) -> dict[str, Any]:
+def time_range(b: "BoliviaRun") -> list[str] | None:
+    """The run's first and last date: set on time axes so the date labels cannot widen them."""
+    ts = b.ts
+    if ts is None or not ts.height or "date" not in ts.columns:
+        return None
+    return xdate([ts["date"].min(), ts["date"].max()])
+
+
+def time_layout(ytitle: str, resigned: dt.date | None, xrange: list[str] | None = None, **extra: Any) -> dict[str, Any]:
     shapes, notes = date_lines(resigned)
     layout = {
-        "xaxis": {"type": "date", "tickformat": "%-d %b", "hoverformat": "%-d %b %H:%M"},
+        "xaxis": {"type": "date", "tickformat": "%-d %b", "hoverformat": "%-d %b %H:%M",
+                  **({"range": xrange} if xrange else {})},
         "yaxis": {"title": {"text": ytitle}, "rangemode": "tozero"},
         "shapes": shapes,
         "annotations": notes,
@@ -390,7 +399,7 @@ def actives_figure(b: BoliviaRun, resigned: dt.date | None) -> Figure | None:
                        "line": {"color": "#9a968e", "width": 1.2, "dash": "dot"}, "hovertemplate": "%{y:,.0f}"})
     if not traces:
         return None
-    return Figure("Actives by place (people)", traces, time_layout("active people", resigned,
+    return Figure("Actives by place (people)", traces, time_layout("active people", resigned, time_range(b),
                   yaxis={"title": {"text": "active people"}, "rangemode": "tozero", "tickformat": "~s"},
                   legend={"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top", "xanchor": "left"},
                   margin={"r": 200}),
@@ -443,7 +452,7 @@ def deaths_figure(b: BoliviaRun, record: pl.DataFrame | None, resigned: dt.date 
                        "line": {"color": GROUP_COLOURS[k % len(GROUP_COLOURS)], "width": 1.3},
                        "hovertemplate": "%{y:,.0f}"})
     lo, hi = RECORD_DEATHS
-    layout = time_layout("killed (cumulative)", resigned,
+    layout = time_layout("killed (cumulative)", resigned, time_range(b),
                          legend={"orientation": "v", "x": 0.01, "y": 0.97, "yanchor": "top", "xanchor": "left",
                                  "bgcolor": "rgba(255,255,255,0.85)"})
     layout["shapes"].append({"type": "rect", "xref": "paper", "yref": "y", "x0": 0.985, "x1": 1, "y0": lo, "y1": hi,
@@ -474,7 +483,7 @@ def supply_figure(b: BoliviaRun, resigned: dt.date | None) -> Figure | None:
     if not traces:
         return None
     short = (b.run.param("world.supply.short_below") if b.run.parameters else None)
-    layout = time_layout("stock, share of normal", resigned,
+    layout = time_layout("stock, share of normal", resigned, time_range(b),
                          yaxis={"title": {"text": "stock (1 = normal)"}, "rangemode": "tozero", "tickformat": ".0%"})
     caption = "Fuel and food stocks in the capital as a share of a normal stock."
     if isinstance(short, (int, float)):
@@ -498,7 +507,7 @@ def roads_figure(b: BoliviaRun, resigned: dt.date | None) -> Figure | None:
                        "line": {"color": "#6a3d9a", "width": 1.8}, "hovertemplate": "%{y:.2f}"})
     if not traces:
         return None
-    layout = time_layout("roads blocked", resigned)
+    layout = time_layout("roads blocked", resigned, time_range(b))
     layout["yaxis2"] = {"title": {"text": "elite support"}, "overlaying": "y", "side": "right", "showgrid": False,
                         "zeroline": True, "zerolinecolor": "#6a3d9a", "automargin": True, "tickformat": ".1f"}
     return Figure("Blockades and the regime", traces, layout,
@@ -608,8 +617,9 @@ def timeline_figure(b: BoliviaRun, record: pl.DataFrame | None, resigned: dt.dat
     if not traces:
         return None
     shapes, notes = date_lines(resigned)
+    xr = time_range(b)
     layout = {
-        "xaxis": {"type": "date", "tickformat": "%-d %b"},
+        "xaxis": {"type": "date", "tickformat": "%-d %b", **({"range": xr} if xr else {})},
         "yaxis": {"tickvals": [ys[c] for c in CATEGORIES], "ticktext": list(CATEGORIES), "range": [-0.6, len(CATEGORIES) - 0.4],
                   "showgrid": True, "zeroline": False, "automargin": True},
         "shapes": shapes, "annotations": notes, "hovermode": "closest",
