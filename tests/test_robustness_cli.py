@@ -215,3 +215,11 @@ def test_a_writer_failing_midway_keeps_the_previous_file(tmp_path, monkeypatch):
 def test_set_key_starting_with_an_item_number_is_one_line(assignment):
     """Fuzz finding: `--set 0=0` raised IndexError in the loader (an internal error, exit 1)."""
     one_line_error(runner.invoke(app, ["show", "epstein-1", "--set", assignment]), "--set")
+
+
+@pytest.mark.parametrize("base, words", [("/", ["is a directory"]), ("nothere.toml", ["does not exist"])])
+def test_extends_naming_a_missing_file_names_the_including_file(tmp_path, base, words):
+    path = tmp_path / "child.toml"
+    path.write_text(f'extends = "{base}"\n', encoding="utf-8")
+    line = one_line_error(runner.invoke(app, ["show", str(path)]), *words)
+    assert line.startswith(f"{path}:1: extends: ")
