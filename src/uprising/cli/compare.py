@@ -53,3 +53,8 @@ def compare_command(
     if failed:
         stdout.print(f"{failed} runs failed and were left out (their pairs too); see {result.paths['runs']}", markup=False)
     stdout.print(f"wrote {', '.join(str(p) for p in result.paths.values())}", markup=False)
+    from uprising.cli.report import write_report_quietly
+
+    page = write_report_quietly(out_dir)
+    if page is not None:
+        stdout.print(f"report: {page}", markup=False)

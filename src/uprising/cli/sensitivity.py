@@ -35,3 +35,8 @@ def sensitivity_command(
     failed = f" ({result.failed} failed, left out)" if result.failed else ""
     stdout.print(f"{result.runs} runs{failed}; wrote {result.paths['table']}, {result.paths['csv']}, "
                  f"{result.paths['plot']}", markup=False)
+    from uprising.cli.report import write_report_quietly
+
+    page = write_report_quietly(out_dir)
+    if page is not None:
+        stdout.print(f"report: {page}", markup=False)

@@ -48,6 +48,11 @@ def sweep_command(
     except OSError as e:
         raise UserError(str(e.filename or out_dir), None, f"cannot write: {e.strerror or e}") from None
     stdout.print(report.line(), markup=False)
+    from uprising.cli.report import write_report_quietly
+
+    page = write_report_quietly(out_dir)
+    if page is not None:
+        stdout.print(f"report: {page}", markup=False)
     if not quiet:
         stdout.print(f'query: uprising results {out_dir} "SELECT * FROM runs LIMIT 5"', markup=False)
         if report.failed:

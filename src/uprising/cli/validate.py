@@ -43,6 +43,9 @@ def validate_command(
         result = validate(scenario, runs=runs, scale=scale, overrides=overrides, root_seed=seed, workers=workers,
                           progress=lambda done, total: progress.update(task, completed=done))
     path = write_json(out_dir / "validation.json", result)
+    from uprising.cli.report import write_report_quietly
+
+    report = write_report_quietly(out_dir)
     if quiet:
         return
     table = Table(title=f"{resolved.scenario.name}: {runs} runs", show_lines=False)
@@ -66,3 +69,5 @@ def validate_command(
     table.add_row("backfire after 12-13 Oct (share)", f(result["backfire_share"]), "yes", "high")
     stdout.print(table)
     stdout.print(f"wrote {path}", markup=False)
+    if report is not None:
+        stdout.print(f"report: {report}", markup=False)

@@ -154,6 +154,13 @@ def compare(
             table.write_csv(tmp)
         paths["csv"] = out / CSV
         paths["runs"] = write_parquet(out / RUNS, runs_frame)
+        if ts.height:  # both arms' trajectories and what was compared: the report draws them
+            paths["timeseries"] = write_parquet(out / "compare_timeseries.parquet", ts)
+        from uprising.output import write_json
+
+        paths["meta"] = write_json(out / "compare.json", {
+            "kind": "comparison", "scenario": base.scenario.name, "changes": dict(changes),
+            "base_overrides": dict(base_overrides or {}), "runs": runs, "seed": seed, "outputs": outputs})
         if ts.height:
             paths["plot"] = plot(ts, out / PLOT, title=f"{base.scenario.name}: baseline vs "
                                  + ", ".join(f"{k}={v}" for k, v in changes.items()) + f" ({runs} pairs)")
