@@ -12,6 +12,7 @@ Examples per test: ``UPRISING_FUZZ_EXAMPLES`` (default 60, the CI budget); for a
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import signal
@@ -308,3 +309,60 @@ def test_sweep_spec_naming_a_missing_parameter_is_one_line_through_the_cli(tmp_p
     assert result.exit_code == 2, result.output
     line = result.output.strip()
     assert "\n" not in line and line.startswith(str(spec)) and name in line
+
+
+# --- the Bolivia world: mutated world tables and events, built and run at a tiny scale ----------
+
+BOLIVIA_KEYS = [k for k in KEYS if k.startswith(("world.", "events[]"))]
+BOLIVIA_EXAMPLES = max(EXAMPLES // 6, 8)
+
+
+PLACES = ["El Alto", "La Paz", "Warisata", "Oruro", "Atlantis", ""]
+plausible = st.one_of(
+    st.floats(0, 2), st.integers(0, 5000), st.sampled_from(PLACES), st.lists(st.sampled_from(PLACES), max_size=3),
+    st.dates(min_value=dt.date(2003, 8, 25), max_value=dt.date(2003, 11, 5)), values,
+)
+
+
+@st.composite
+def mutated_bolivia(draw) -> dict:
+    table = scenario_to_dict(load_scenario("bolivia-2003"))
+    table = {k: v for k, v in table.items() if v is not None}
+    events = table.get("events", [])
+    for _ in range(draw(st.integers(1, 3))):
+        key = draw(st.sampled_from(BOLIVIA_KEYS))
+        path = _plain_key(key)
+        if path[0] == "events" and events:  # edit a random event, not only the first
+            i = draw(st.integers(0, len(events) - 1))
+            events[i][path[1]] = draw(plausible)
+        else:
+            _set_path(table, path, draw(plausible))
+    table.setdefault("world", {})
+    if isinstance(table["world"], dict):
+        table["world"]["scale"] = 0.0002  # ~1,700 agents: a build costs a second, not a minute
+    return table
+
+
+@settings(max_examples=BOLIVIA_EXAMPLES, deadline=None, derandomize=EXAMPLES <= 60,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(table=mutated_bolivia())
+def test_fuzz_bolivia_world(tmp_path_factory, table):
+    text = _toml(table)
+    if text is None:
+        return
+    path = tmp_path_factory.mktemp("bolivia") / "gaswar.toml"
+    path.write_text(text, encoding="utf-8")
+    with no_hang(120):
+        try:
+            scenario = load_scenario(path, {"scenario.steps": 4})
+        except UserError as e:
+            assert_one_line(e)
+            event("bolivia refused")
+            return
+        try:
+            Simulation(scenario, check=True).run()
+        except UserError as e:
+            assert_one_line(e)
+            event("bolivia refused at build")
+            return
+        event("bolivia ran")
