@@ -714,39 +714,82 @@ def paired_figure(runs: pl.DataFrame, outputs: list[str]) -> Figure:
 
 
 # --- calibration -----------------------------------------------------------------------------
+def calibration_trials(out_dir: Path, meta: dict[str, Any]) -> pl.DataFrame | None:
+    """Finished trials (number, value, params_*) from trials.parquet, or from the Optuna study
+    that ``uprising calibrate`` keeps (``calibration.db`` or the storage named in calibration.json)."""
+    if (out_dir / "trials.parquet").is_file():
+        return pl.read_parquet(out_dir / "trials.parquet")
+    storage = meta.get("storage")
+    if not storage and (out_dir / "calibration.db").is_file():
+        storage = f"sqlite:///{(out_dir / 'calibration.db').resolve()}"
+    if not storage:
+        return None
+    try:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.load_study(study_name=meta.get("study"), storage=storage)
+        rows = [{"number": t.number, "value": t.value, **{f"params_{k}": v for k, v in t.params.items()}}
+                for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE" and t.value is not None]
+    except Exception:  # noqa: BLE001 - a study that cannot be opened: the page says so
+        return None
+    return pl.DataFrame(rows) if rows else None
+
+
 def calibration_page(out_dir: Path) -> Page:
     meta = _read_json(out_dir / "calibration.json") or {}
-    trials_path = out_dir / "trials.parquet"
-    trials = pl.read_parquet(trials_path) if trials_path.is_file() else None
-    name = meta.get("name") or meta.get("scenario") or out_dir.name
-    page = Page(title=f"{name}: calibration", subtitle="Trials of the search and the best so far",
+    trials = calibration_trials(out_dir, meta)
+    name = meta.get("scenario") or meta.get("name") or out_dir.name
+    page = Page(title=f"{name}: calibration", subtitle="The search's trials, the best so far, and what it found",
                 kicker="uprising report · calibration",
-                footer=f"Written by uprising from {out_dir.name}/ (calibration.json, trials.parquet).")
-    if trials is None or not trials.height or "value" not in trials.columns:
-        page.add(Prose(["No trials recorded yet."]))
-        return page
-    number = trials["number"].to_list() if "number" in trials.columns else list(range(trials.height))
-    values = trials["value"].cast(pl.Float64).to_list()
-    direction = str(meta.get("direction", "minimize"))
-    best, best_so_far = None, []
-    for v in values:
-        if v is not None and math.isfinite(v):
-            best = v if best is None else (min(best, v) if direction.startswith("min") else max(best, v))
-        best_so_far.append(best)
-    page.add(Headline([Stat("trials", fmt_int(trials.height), key="trials"),
-                       Stat("best objective", fmt_num(best, 4), direction, key="best")]))
-    page.add(Figure("Trial history", [
-        {"type": "scatter", "mode": "markers", "x": number, "y": values, "name": "trial",
-         "marker": {"color": "#9a968e", "size": 6}},
-        {"type": "scatter", "mode": "lines", "x": number, "y": best_so_far, "name": "best so far",
-         "line": {"color": MODEL_COLOUR, "width": 2.2, "shape": "hv"}}],
-        {"xaxis": {"title": {"text": "trial"}}, "yaxis": {"title": {"text": "objective"}}, "hovermode": "closest"},
-        key="trials", height=360))
-    params = [c for c in trials.columns if c.startswith("params_")]
-    if params and best is not None:
-        row = trials.filter(pl.col("value") == best).row(0, named=True)
-        page.add(Table(["parameter", "best value"], [(c[len("params_"):], fmt_num(row[c], 5)) for c in params],
-                       title="Best trial's parameters"))
+                meta=[f"study {meta.get('study')}" if meta.get("study") else "",
+                      f"fitted to the record up to {meta.get('until')}" if meta.get("until") else ""],
+                footer=f"Written by uprising from {out_dir.name}/ (calibration.json and the Optuna study).")
+    stats = [Stat("trials", fmt_int(meta.get("trials") if meta.get("trials") is not None else
+                                     (trials.height if trials is not None else None)), key="trials"),
+             Stat("best score", fmt_num(meta.get("best_score"), 4), "lower is closer to the record", key="best")]
+    for k, v in (meta.get("best_parts") or {}).items():
+        stats.append(Stat(f"score: {k}", fmt_num(v, 3), key=f"part-{k}"))
+    page.add(Headline(stats))
+    if trials is not None and trials.height and "value" in trials.columns:
+        trials = trials.sort("number") if "number" in trials.columns else trials
+        number = trials["number"].to_list() if "number" in trials.columns else list(range(trials.height))
+        values = trials["value"].cast(pl.Float64).to_list()
+        best, best_so_far = None, []
+        for v in values:
+            if v is not None and math.isfinite(v):
+                best = v if best is None else min(best, v)
+            best_so_far.append(best)
+        page.add(Figure("Trial history", [
+            {"type": "scatter", "mode": "markers", "x": number, "y": values, "name": "trial",
+             "marker": {"color": "#9a968e", "size": 6}, "hovertemplate": "trial %{x}: %{y:.4g}<extra></extra>"},
+            {"type": "scatter", "mode": "lines", "x": number, "y": best_so_far, "name": "best so far",
+             "line": {"color": MODEL_COLOUR, "width": 2.2, "shape": "hv"}}],
+            {"xaxis": {"title": {"text": "trial"}}, "yaxis": {"title": {"text": "score (lower is better)"}},
+             "hovermode": "closest"}, key="trials", height=360))
+        params = [c for c in trials.columns if c.startswith("params_")]
+        if params:
+            figs = []
+            for k, c in enumerate(params):
+                figs.append(Figure(c[len("params_"):], [
+                    {"type": "scatter", "mode": "markers", "x": trials[c].to_list(), "y": values, "name": "trials",
+                     "marker": {"color": GROUP_COLOURS[k % len(GROUP_COLOURS)], "size": 6, "opacity": 0.7},
+                     "hovertemplate": "%{x:.4g}: %{y:.4g}<extra></extra>"}],
+                    {"xaxis": {"title": {"text": plot_text(c[len("params_"):])}},
+                     "yaxis": {"title": {"text": "score"}}, "hovermode": "closest", "showlegend": False},
+                    key=f"trial-{c}", height=300))
+            for i in range(0, len(figs), 3):
+                page.add(Row(figs[i : i + 3]))
+    else:
+        page.add(Prose(["No trials could be read (the study's storage is not reachable from here)."]))
+    best_params = meta.get("best_params") or {}
+    shipped = meta.get("shipped_params") or {}
+    ranges = meta.get("parameters") or {}
+    if best_params:
+        rows = [(k, fmt_num(v, 4), fmt_num(shipped.get(k), 4), " to ".join(fmt_num(x, 3) for x in (ranges.get(k) or [])[:2]))
+                for k, v in best_params.items()]
+        page.add(Table(["parameter", "best", "shipped", "searched"], rows, title="What the search found",
+                       numeric=[False, True, True, True]))
     return page
 
 

@@ -1,0 +1,108 @@
+"""The Bolivia page in a real browser (Debian's headless Chromium via Playwright, file:// URL).
+
+One small real run of bolivia-2003 (one agent per 2,000 people, the whole 61 days) through the
+real CLI, which ends by writing report.html: the map, its animation, every plot, the headline,
+escaping of the scenario's name, offline, no console errors.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from browser import chromium, open_page, requires_chromium
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+EVIL = "<script>alert(1)</script> Gas & War"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as shared:
+        yield shared
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from uprising.cli import app
+
+    out = tmp_path_factory.mktemp("bolivia") / "run"
+    result = CliRunner().invoke(app, ["run", "bolivia-2003", "--set", "world.scale=0.0005", "--set",
+                                      f"scenario.name={EVIL}", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").is_file() and (out / "marches.parquet").is_file()
+    return out
+
+
+def test_bolivia_report_renders_and_plays(browser, run_dir: Path, tmp_path: Path) -> None:
+    html = run_dir / "report.html"
+    summary = json.loads((run_dir / "summary.json").read_text())
+    with open_page(html, browser=browser, wait_for=".js-plotly-plot .main-svg") as s:
+        page = s.page
+        page.wait_for_timeout(300)
+        # The scenario's name is text, not markup.
+        assert page.inner_text("h1") == EVIL
+        assert page.evaluate("() => document.querySelectorAll('script:not([type])').length") == 2
+        # Headline numbers, from summary.json.
+        for key in ("resigned", "deaths", "peak_el_alto", "peak_la_paz", "fuel_days", "roads_blocked"):
+            assert page.locator(f'[data-stat="{key}"] .stat-value').inner_text().strip() not in ("", "—"), key
+        deaths = page.inner_text('[data-stat="deaths"] .stat-value').replace(",", "")
+        assert int(deaths) == round(summary["deaths_total"])
+        # The map: the outline, every place in the zoom view, roads, labels.
+        places = len(summary["places"])
+        assert page.locator(".map-svg path").count() >= 2  # the outline in both views
+        assert page.locator('.map-view[data-view="1"] .map-place').count() >= 12
+        assert page.locator('.map-view[data-view="0"] .map-place').count() == places
+        assert page.locator(".map-link").count() > 20
+        # Plots: every figure drew data.
+        plots = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
+                  key: el.getAttribute('data-key'),
+                  points: (el.data || []).map(t => (t.x || t.z || []).length),
+                  svg: el.querySelectorAll('.main-svg').length}))"""
+        )
+        keys = {p["key"] for p in plots}
+        assert {"actives", "deaths", "supply", "roads", "timeline", "heatmap"} <= keys, keys
+        for plot in plots:
+            assert plot["svg"] >= 1 and plot["points"] and max(plot["points"]) > 1, plot
+        # The animation advances: play changes the frame, the date and the map.
+        anim = page.locator(".map-anim")
+        before = anim.get_attribute("data-frame")
+        label = page.inner_text(".map-anim .step-label")
+        page.click(".map-anim button.play")
+        page.wait_for_function(
+            "f => document.querySelector('.map-anim').getAttribute('data-frame') !== f", arg=before, timeout=5_000)
+        page.click(".map-anim button.play")
+        assert page.inner_text(".map-anim .step-label") != label
+        # Seeking to a frame with blocked roads colours them; frame 0 has none.
+        frames = page.evaluate("() => JSON.parse(document.getElementById("
+                               "document.querySelector('.map-anim').getAttribute('data-map')).textContent).blocked")
+        busy = max(range(len(frames)), key=lambda i: len(frames[i]))
+        assert frames[busy], "no road was ever blocked in this run"
+        for frame, want in ((busy, True), (0, False)):
+            page.fill(".map-anim input.scrub", str(frame))
+            page.dispatch_event(".map-anim input.scrub", "input")
+            blocked = page.locator(".map-link.blocked").count()
+            assert (blocked > 0) == want, (frame, blocked)
+        # A plot's click seeks the map (the runtime's API the click handler calls).
+        page.evaluate("() => window.uprisingReport.animations.map.seekX('2003-10-01 00:00')")
+        assert page.inner_text(".map-anim .step-label").startswith("1 Oct 2003")
+        shot = tmp_path / "report-bolivia.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 50_000
+        assert all(url.startswith(("file:", "data:", "blob:")) for url in s.requests), s.requests
+        assert s.dialogs == [] and s.errors == [], (s.dialogs, s.errors)
+
+
+def test_report_command_rewrites_the_page(run_dir: Path) -> None:
+    from uprising.cli import app
+
+    (run_dir / "report.html").unlink()
+    result = CliRunner().invoke(app, ["report", str(run_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"report: {run_dir / 'report.html'}"
+    assert (run_dir / "report.html").stat().st_size > 100_000
