@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -203,15 +204,24 @@ class Store:
 
         if self._con is None:
             path = self.root / CATALOG
-            try:
-                self._con = duckdb.connect(str(path))
-            except duckdb.IOException:
-                raise
-            except duckdb.Error:
-                # A catalogue that cannot be opened is rebuilt: the files are the truth.
-                path.unlink(missing_ok=True)
-                Path(str(path) + ".wal").unlink(missing_ok=True)
-                self._con = duckdb.connect(str(path))
+            writer = self._lock_fd is not None
+            deadline = time.monotonic() + (15.0 if writer else 0.0)
+            while True:
+                try:
+                    self._con = duckdb.connect(str(path))
+                    break
+                except duckdb.IOException:
+                    # Held by a reader in another process: a sweep waits for it; a reader falls back.
+                    if time.monotonic() >= deadline:
+                        raise
+                    time.sleep(0.2)
+                except duckdb.Error:
+                    if not writer:
+                        raise
+                    # A catalogue that cannot be opened is rebuilt (we hold the store's lock): the
+                    # files are the truth.
+                    path.unlink(missing_ok=True)
+                    Path(str(path) + ".wal").unlink(missing_ok=True)
         return self._con
 
     def _has_runs_table(self, con: Any) -> bool:
@@ -304,7 +314,10 @@ class Store:
                 self._connect()
                 self.catalogue()
                 con = self._con
-            except duckdb.IOException:  # locked by a sweep in another process
+            except duckdb.Error:  # locked by a sweep in another process (or unreadable): read the files
+                if self._con is not None:
+                    with contextlib.suppress(Exception):
+                        self._con.close()
                 self._con = None
                 con = duckdb.connect(":memory:")
                 files = [str(p) for p in self.run_files().values()]
