@@ -57,7 +57,7 @@ COUNTRY = (-69.8, -23.0, -57.3, -9.5)
 # "Rest of La Paz department" is an aggregate with a nominal point beside El Alto: moved south-west.
 SPREAD = {"El Alto": (-68.36, -16.42), "La Paz": (-68.02, -16.47), "Senkata": (-68.24, -16.68),
           "Rest of La Paz department": (-68.78, -16.95)}
-ZOOM_SIDES = {"El Alto": "left", "Warisata": "above", "Achacachi": "left", "Senkata": "below",
+ZOOM_SIDES = {"El Alto": "left", "Warisata": "above", "Achacachi": "left", "Senkata": "right",
               "Viacha": "left", "Rest of La Paz department": "below", "Huarina": "right"}
 ZOOM_LABELS = None  # all places in the zoom view
 COUNTRY_LABELS = ("La Paz", "Oruro", "Cochabamba", "Santa Cruz", "Sucre", "Potosí", "Chapare",
