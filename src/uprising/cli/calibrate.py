@@ -62,6 +62,9 @@ def calibrate_command(
     p(f"best fit score {r.best_score:.3g} ({parts}) to the record up to {r.until or 'the end'}:", markup=False)
     for key, value in r.best_params.items():
         p(f"  {key} = {value:.4g}", markup=False)
+    sh = r.shipped_score
+    p(f"the shipped parameters score {sh['total']:.3g} on the same fit (deaths {sh['deaths']:.3g}, "
+      f"phases {sh['phases']:.3g}, resignation {sh['resignation']:.3g})", markup=False)
     for label, fc in (("fitted", r.forecast), ("shipped", r.forecast_shipped)):
         if not fc:
             continue

@@ -232,6 +232,7 @@ class Calibration:
     best_params: dict[str, float]
     best_score: float
     best_parts: dict[str, float]
+    shipped_score: dict[str, float]
     trials: int
     study: str
     storage: str
@@ -348,6 +349,12 @@ def calibrate(
 
         best = study.best_trial
         best_params = dict(best.params)
+        # The shipped parameters on the same fit: does the search beat them on the record it saw?
+        shipped_runs = [r for chunk in executor.map_unordered(payload, [[(i, s, {})] for i, s in enumerate(fit_seeds)],
+                                                              fn=outcome_chunk) for r in chunk]
+        shipped_parts = [score_run(r, record, fit_until) for r in shipped_runs]
+        shipped = {k: float(np.mean([p.get(k, math.inf) for p in shipped_parts]))
+                   for k in ("total", "deaths", "phases", "resignation")}
         fc = fc_shipped = None
         if forecast_runs:
             full = {"base": base_data, "steps": None}
@@ -360,6 +367,7 @@ def calibrate(
     result = Calibration(
         best_params=best_params, best_score=float(best.value),
         best_parts={k: best.user_attrs.get(k) for k in ("deaths", "phases", "resignation")},
+        shipped_score=shipped,
         trials=finished(), study=study_name, storage=storage, until=until.isoformat() if until else None,
         forecast=fc, forecast_shipped=fc_shipped, paths={},
     )
