@@ -172,13 +172,11 @@ def date_lines(resigned: dt.date | None, height_note: bool = True) -> tuple[list
                           "xanchor": side, "xshift": 3 if side == "left" else -3, "yanchor": "top",
                           "font": {"size": 11, "color": colour}, "bgcolor": "rgba(255,255,255,0.8)"})
 
-    # the later date is labelled on its right, the earlier on its left, so the two never overlap
-    model_first = resigned is not None and resigned <= RECORD_RESIGNATION
-    vline(RECORD_RESIGNATION, RECORD_COLOUR, "dot", "17 Oct: resigned (record)", 1.0,
-          "left" if model_first or resigned is None else "right")
+    # two rows, text on the left of each line (room there: the right edge is near), so they never
+    # overlap each other or run off the plot
+    vline(RECORD_RESIGNATION, RECORD_COLOUR, "dot", "17 Oct: resigned (record)", 1.0, "right")
     if resigned is not None:
-        vline(resigned, MODEL_COLOUR, "dash", f"{short_date(resigned)}: resigned (model)", 1.0,
-              "right" if model_first else "left")
+        vline(resigned, MODEL_COLOUR, "dash", f"{short_date(resigned)}: resigned (model)", 0.92, "right")
     return shapes, notes
 
 
