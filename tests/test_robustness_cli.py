@@ -211,9 +211,9 @@ def test_a_writer_failing_midway_keeps_the_previous_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["timeseries.parquet"]
 
 
-@pytest.mark.parametrize("assignment", ["0=0", "7.value=1", "[0]=1"])
+@pytest.mark.parametrize("assignment", ["0=0", "7.value=1", "[0]=1", "²=0", "interventions.³.value=1"])
 def test_set_key_starting_with_an_item_number_is_one_line(assignment):
-    """Fuzz finding: `--set 0=0` raised IndexError in the loader (an internal error, exit 1)."""
+    """Fuzz findings: `--set 0=0` raised IndexError, `--set ²=0` ValueError (int('²')) in the loader."""
     one_line_error(runner.invoke(app, ["show", "epstein-1", "--set", assignment]), "--set")
 
 

@@ -278,7 +278,7 @@ def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, str]:
 
 def _key_path(key: str) -> tuple:
     key = re.sub(r"\[(\d+)\]", r".\1", key).replace("__", ".")
-    parts = tuple(int(p) if p.isdigit() else p for p in key.split("."))
+    parts = tuple(int(p) if p.isascii() and p.isdigit() else p for p in key.split("."))
     if any(p == "" for p in parts):
         raise UserError(SET_LABEL, key, "empty part in a dotted key; write e.g. citizen.legitimacy")
     if isinstance(parts[0], int):  # fuzz finding: `--set 0=0` was an IndexError
