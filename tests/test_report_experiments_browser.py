@@ -8,8 +8,10 @@ error, no request beyond the file, and every plot drawn with data.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -77,7 +79,18 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("experiments")
     (root / "sweep.toml").write_text(SWEEP.format(name=EVIL.replace('"', '\\"')))
     (root / "morris.toml").write_text(MORRIS)
+    calibration = root / "calibrate"  # the page from what `uprising calibrate` writes (trials as a table here)
+    calibration.mkdir()
+    (calibration / "calibration.json").write_text(json.dumps({
+        "scenario": "bolivia-2003", "study": "s", "trials": 6, "best_score": 0.8,
+        "best_parts": {"deaths": 0.3, "phases": 0.2, "resignation": 0.3}, "shipped_score": {"total": 1.4},
+        "best_params": {"world.clashes.fire_ratio": 4.2}, "shipped_params": {"world.clashes.fire_ratio": 3.0},
+        "parameters": {"world.clashes.fire_ratio": [1.5, 8.0, True]}}))
+    pl.DataFrame({"number": range(6), "value": [3.0, 2.1, 2.5, 0.8, 1.9, 1.2],
+                  "params_world.clashes.fire_ratio": [2.0, 3.1, 6.5, 4.2, 7.7, 5.0]}).write_parquet(
+        calibration / "trials.parquet")
     return {
+        "calibration": cli("report", str(calibration)),
         "sweep": cli("sweep", str(root / "sweep.toml"), "--out", str(root / "sweep"), "-q", "-w", "1"),
         "sensitivity": cli("sensitivity", str(root / "morris.toml"), "--out", str(root / "morris"), "-q", "-w", "1"),
         "comparison": cli("compare", "epstein-1", "--set", "citizen.legitimacy=0.75", "--runs", "3", "--steps", "30",
@@ -104,6 +117,7 @@ EXPECTED = {
     "sensitivity": {"sens-mean_active_fraction", "sens-mean_jailed", "morris-mean_active_fraction",
                     "param-citizen__legitimacy"},
     "comparison": {"forest", "traj-active", "traj-jailed", "pairs"},
+    "calibration": {"trials", "trial-params_world.clashes.fire_ratio"},
 }
 
 

@@ -90,3 +90,8 @@ def calibrate_command(
               f"{(v['capital_death_share'] or 0):.2f} (record 0.93); phases in order {v['phases_in_order_share']:.0%}",
               markup=False)
     p(f"wrote {r.paths['json']}", markup=False)
+    from uprising.cli.report import write_report_quietly
+
+    page = write_report_quietly(out_dir)
+    if page is not None:
+        p(f"report: {page}", markup=False)

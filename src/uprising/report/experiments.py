@@ -528,10 +528,25 @@ def sensitivity_figures(table: pl.DataFrame) -> list[Figure]:
                            "hovertemplate": "%{y}: %{x:.3g}<extra>" + plot_text(idx) + "</extra>"})
         if not traces:
             continue
+        # the axis follows the indices, not their intervals: a tiny sample's interval can be 1000
+        # times the index and would flatten every bar; whiskers past the axis are cut, and said so
+        vals = [x for t in traces for x in t["x"] if x is not None and math.isfinite(x)]
+        ends = [(x - c, x + c) for t in traces for x, c in zip(t["x"], t["error_x"]["array"])
+                if x is not None and math.isfinite(x) and c is not None and math.isfinite(c)]
+        if set(indices) <= {"S1", "ST", "delta"}:
+            lo, hi = min([-0.05, *[v - 0.05 for v in vals]]), max([1.05, *[v + 0.05 for v in vals]])
+        else:
+            top = max([abs(v) for v in vals] or [1.0])
+            lo, hi = min([0.0, *vals]) - 0.05 * top, 1.6 * top
+        cut = any(a < lo or b > hi for a, b in ends)
         layout = {"barmode": "group", "yaxis": {"autorange": "reversed", "automargin": True},
-                  "xaxis": {"title": {"text": "index"}, "zeroline": True}, "hovermode": "closest"}
+                  "xaxis": {"title": {"text": "index"}, "zeroline": True, "range": [lo, hi]}, "hovermode": "closest"}
+        caption = "Bars: the index; whiskers: its 95% bootstrap interval."
+        if cut:
+            caption += (" Some intervals run past the axis and are cut: too few points for a tight estimate "
+                        "(raise the sample's n); the table below gives them in full.")
         figures.append(Figure(f"What moves {output}", traces, layout, height=max(260, 60 + 46 * len(params) * max(1, len(indices)) // 2),
-                              key=f"sens-{output}", caption="Bars: the index; whiskers: its 95% bootstrap interval."))
+                              key=f"sens-{output}", caption=caption))
         if "mu_star" in indices and "sigma" in part["index"].to_list():
             ms = {r["parameter"]: r["value"] for r in part.filter(pl.col("index") == "mu_star").iter_rows(named=True)}
             sg = {r["parameter"]: r["value"] for r in part.filter(pl.col("index") == "sigma").iter_rows(named=True)}
@@ -572,7 +587,8 @@ def sensitivity_page(out_dir: Path, output: str | None = None) -> Page:
                    numeric=[False, False, False, True, True], css_class="scroll"))
     if meta:
         sections, _, _ = sweep_sections(out_dir, output)
-        page.add(Prose(["The sweep behind these indices, output by output:"], title="The runs"))
+        page.add(Prose(["Every run of the sample behind these indices: each output against each sampled "
+                        "parameter (the menus switch output)."], title="The runs behind the indices"))
         page.add(*sections[1:])
     return page
 
@@ -748,8 +764,11 @@ def calibration_page(out_dir: Path) -> Page:
     stats = [Stat("trials", fmt_int(meta.get("trials") if meta.get("trials") is not None else
                                      (trials.height if trials is not None else None)), key="trials"),
              Stat("best score", fmt_num(meta.get("best_score"), 4), "lower is closer to the record", key="best")]
+    shipped = meta.get("shipped_score")
+    if isinstance(shipped, dict) and shipped.get("total") is not None:
+        stats.append(Stat("shipped parameters' score", fmt_num(shipped.get("total"), 4), key="shipped"))
     for k, v in (meta.get("best_parts") or {}).items():
-        stats.append(Stat(f"score: {k}", fmt_num(v, 3), key=f"part-{k}"))
+        stats.append(Stat(f"best, {k}", fmt_num(v, 3), key=f"part-{k}"))
     page.add(Headline(stats))
     if trials is not None and trials.height and "value" in trials.columns:
         trials = trials.sort("number") if "number" in trials.columns else trials
@@ -765,7 +784,8 @@ def calibration_page(out_dir: Path) -> Page:
              "marker": {"color": "#9a968e", "size": 6}, "hovertemplate": "trial %{x}: %{y:.4g}<extra></extra>"},
             {"type": "scatter", "mode": "lines", "x": number, "y": best_so_far, "name": "best so far",
              "line": {"color": MODEL_COLOUR, "width": 2.2, "shape": "hv"}}],
-            {"xaxis": {"title": {"text": "trial"}}, "yaxis": {"title": {"text": "score (lower is better)"}},
+            {"xaxis": {"title": {"text": "trial"}, "dtick": 1 if len(number) <= 20 else None},
+             "yaxis": {"title": {"text": "score (lower is better)"}},
              "hovermode": "closest"}, key="trials", height=360))
         params = [c for c in trials.columns if c.startswith("params_")]
         if params:
