@@ -514,12 +514,31 @@ def roads_figure(b: BoliviaRun, resigned: dt.date | None) -> Figure | None:
                   height=360, key="roads", follows="map")
 
 
+HEAT_MEASURES = (
+    # (label, daily value, colour scale, colour bar title, tick format, hover text, fixed top or None)
+    ("share active", "share", [[0, "#f7f4ee"], [0.15, "#f6c9a4"], [0.5, "#e5823f"], [1, "#8c2d04"]],
+     "share<br>active", ".0%", "%{z:.1%} active", 1.0),
+    ("killed so far", "dead", [[0, "#f7f4ee"], [0.05, "#d9d5cc"], [0.4, "#7a7a7a"], [1, "#1b1b1f"]],
+     "killed", "~s", "%{z:,.0f} killed so far", None),
+    ("fuel stock", "fuel", [[0, "#9e0b19"], [0.5, "#f0b7a4"], [1, "#f7f4ee"]],
+     "fuel<br>stock", ".0%", "fuel stock %{z:.0%} of normal", 1.0),
+    ("food stock", "food", [[0, "#6a3d9a"], [0.5, "#cbb7dd"], [1, "#f7f4ee"]],
+     "food<br>stock", ".0%", "food stock %{z:.0%} of normal", 1.0),
+)
+
+
 def heatmap_figure(b: BoliviaRun, resigned: dt.date | None) -> Figure | None:
+    """Every place by day; a menu switches the measure: share active, killed, fuel, food."""
     ts = b.ts
     if "population" not in ts.columns:
         return None
+    aggs = [pl.col("active").max(), pl.col("population").first(), pl.col("dead").max()]
+    if "supply_fuel" in ts.columns:
+        aggs.append(pl.col("supply_fuel").min().alias("fuel"))
+    if "supply_food" in ts.columns:
+        aggs.append(pl.col("supply_food").min().alias("food"))
     daily = (ts.with_columns(day=pl.col("date").dt.date())
-             .group_by("day", "place", "place_name").agg(pl.col("active").max(), pl.col("population").first())
+             .group_by("day", "place", "place_name").agg(aggs)
              .filter(pl.col("population") > 0)
              .with_columns(share=pl.col("active") / pl.col("population")))
     if not daily.height:
@@ -528,26 +547,41 @@ def heatmap_figure(b: BoliviaRun, resigned: dt.date | None) -> Figure | None:
              .sort(["peak", "place"], descending=[False, True]))
     names = order["place_name"].to_list()
     days = sorted(daily["day"].unique().to_list())
-    z = np.full((len(names), len(days)), np.nan)
     ni = {n: i for i, n in enumerate(names)}
     di = {d: j for j, d in enumerate(days)}
-    for d, n, s in daily.select("day", "place_name", "share").iter_rows():
-        z[ni[n], di[d]] = s
-    trace = {"type": "heatmap", "x": [d.strftime("%Y-%m-%d 12:00") for d in days], "y": [plot_text(n) for n in names],
-             "z": np.round(z, 4).tolist(), "zmin": 0, "zmax": min(1.0, max(0.05, float(np.nanmax(z)))),
-             "colorscale": [[0, "#f7f4ee"], [0.15, "#f6c9a4"], [0.5, "#e5823f"], [1, "#8c2d04"]],
-             "colorbar": {"title": {"text": "share<br>active"}, "tickformat": ".0%", "thickness": 12},
-             "hovertemplate": "%{y}<br>%{x|%-d %b}: %{z:.1%} active<extra></extra>", "xgap": 1, "ygap": 1}
+    rows = [ni[n] for n in daily["place_name"].to_list()]
+    cols = [di[d] for d in daily["day"].to_list()]
+    x = [d.strftime("%Y-%m-%d 12:00") for d in days]
+    y = [plot_text(n) for n in names]
+    sets = []
+    for label, column, scale, bar, fmt, hover, top in HEAT_MEASURES:
+        if column not in daily.columns:
+            continue
+        z = np.full((len(names), len(days)), np.nan)
+        z[rows, cols] = daily[column].cast(pl.Float64).to_numpy()
+        peak = float(np.nanmax(z)) if np.isfinite(z).any() else 1.0
+        zmax = min(top, max(0.05, peak)) if top is not None else max(1.0, peak)
+        sets.append((label, {"z": np.round(z, 4).tolist(), "zmin": 0, "zmax": zmax, "colorscale": scale,
+                             "colorbar": {"title": {"text": bar}, "tickformat": fmt, "thickness": 12},
+                             "hovertemplate": "%{y}<br>%{x|%-d %b}: " + hover + "<extra></extra>"}))
+    trace = {"type": "heatmap", "x": x, "y": y, "xgap": 1, "ygap": 1, **sets[0][1]}
     shapes, notes = date_lines(resigned, height_note=False)
     layout = {"xaxis": {"type": "date", "tickformat": "%-d %b", "showgrid": False},
               "yaxis": {"automargin": True, "showgrid": False, "tickfont": {"size": 11}},
               "shapes": shapes, "annotations": notes, "hovermode": "closest",
-              "margin": {"l": 150, "r": 16, "t": 36, "b": 44}}
+              "margin": {"l": 150, "r": 16, "t": 48, "b": 44}}
+    if len(sets) > 1:
+        layout["updatemenus"] = [{
+            "buttons": [{"label": label, "method": "restyle", "args": [{k: [v] for k, v in spec.items()}]}
+                        for label, spec in sets],
+            "direction": "down", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom", "showactive": True,
+            "bgcolor": "#fff", "bordercolor": "#cfcac0", "font": {"size": 12}}]
     return Figure("Every place, day by day", [trace], layout,
-                  caption=("Each day's highest share of the place's people active, places ordered by their peak "
-                           "(arriving marchers can push a small place past 100%). Dotted: resigned 17 Oct "
-                           "(record); dashed: the model's resignation."),
-                  height=max(360, 18 * len(names) + 90), key="heatmap", follows="map")
+                  caption=("Each day's highest share of the place's people active (the menu shows instead the "
+                           "killed so far, or the day's lowest fuel or food stock), places ordered by their peak "
+                           "share active; arriving marchers can push a small place past 100%. Dotted: resigned "
+                           "17 Oct (record); dashed: the model's resignation."),
+                  height=max(380, 18 * len(names) + 110), key="heatmap", follows="map")
 
 
 # --- events: model beside record -------------------------------------------------------------
