@@ -474,7 +474,7 @@ def supply_figure(b: BoliviaRun, resigned: dt.date | None) -> Figure | None:
             continue
         for col, what in (("supply_fuel", "fuel"), ("supply_food", "food")):
             if col in part.columns:
-                traces.append({"type": "scatter", "mode": "lines", "name": f"{place}, {what}",
+                traces.append({"type": "scatter", "mode": "lines", "name": plot_text(f"{place}, {what}"),
                                "x": xdate(part["date"].to_list()), "y": part[col].round(3).to_list(),
                                "line": {"color": colours[place], "width": 2 if what == "fuel" else 1.5,
                                         "dash": dash[col]}, "hovertemplate": "%{y:.0%}"})

@@ -521,7 +521,7 @@ def sensitivity_figures(table: pl.DataFrame) -> list[Figure]:
             sub = {r["parameter"]: r for r in part.filter(pl.col("index") == idx).iter_rows(named=True)}
             vals = [sub[p]["value"] if p in sub else None for p in params]
             conf = [sub[p]["conf"] if p in sub and sub[p]["conf"] is not None else 0 for p in params]
-            traces.append({"type": "bar", "orientation": "h", "name": INDEX_NAMES.get(idx, idx),
+            traces.append({"type": "bar", "orientation": "h", "name": plot_text(INDEX_NAMES.get(idx, idx)),
                            "y": [plot_text(p) for p in params], "x": vals,
                            "error_x": {"type": "data", "array": conf, "color": "#2b2b2e", "thickness": 1.2, "width": 4},
                            "marker": {"color": INDEX_COLOURS.get(idx, "#56b4e9")},
