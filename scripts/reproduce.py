@@ -148,7 +148,7 @@ def _deception_one(seed: int, steps: int, burn_in: int, every: int) -> dict:
             g = np.zeros(board.shape, np.int8)
             g[cells[active] // w, cells[active] % w] = 2
             g[cells[~active] // w, cells[~active] % w] = 1
-            snapshot = {"board": board.copy(), "aggrieved": g, "step": t}
+            snapshot = {"board": board.copy(), "aggrieved": g, "seen": seen.copy(), "step": t}
     act = sim.world.recorder.columns()["active"][:, 0].copy()
     return {"active": act, "aggrieved_in_sight": hid_seen, "active_in_sight": act_seen,
             "aggrieved_unseen": hid_unseen, "active_unseen": act_unseen, "snapshot": snapshot}
@@ -202,6 +202,42 @@ def run2_punctuated(seeds=range(10), steps=3000, rule="floor", extra: dict | Non
     }
 
 
+def _tension_one(seed: int, steps: int) -> dict:
+    from uprising.engine.population import ACTIVE, CITIZEN, QUIET
+    from uprising.simulation import Simulation
+
+    sim = Simulation.from_scenario("epstein-run2", seed=seed, steps=steps)
+    tension = np.zeros(steps + 1)
+    for t in range(1, steps + 1):
+        sim.step()
+        pop = sim.world.pop
+        n = pop.n
+        st = pop.state[:n]
+        free = (pop.kind[:n] == CITIZEN) & ((st == QUIET) | (st == ACTIVE))
+        g = pop.hardship[:n][free].astype(float) * (1 - pop.legitimacy[:n][free].astype(float))
+        quiet_share = float((st[free] == QUIET).mean())
+        tension[t] = g.mean() * quiet_share / float(pop.risk_aversion[:n][free].mean())
+    active = sim.world.recorder.columns()["active"][:, 0].copy()
+    return {"active": active, "tension": tension}
+
+
+def run2_tension(seeds=range(3), steps=1000, jobs=1) -> dict:
+    """Fig 8: tension = mean G x quiet share / mean R over free citizens (Epstein 2002; [ND-spec])
+    builds up between outbursts. For each wait: tension at the previous outburst's end and at
+    the next outburst's start."""
+    res = pmap(_tension_one, [dict(seed=s, steps=steps) for s in seeds], jobs)
+    rises, at_end, at_start = 0, [], []
+    for r in res:
+        sp = spells(r["active"])
+        for (s0, e0), (s1, _) in zip(sp, sp[1:]):
+            at_end.append(float(r["tension"][e0]))
+            at_start.append(float(r["tension"][s1 - 1]))  # the last step before it breaks out
+            rises += at_start[-1] > at_end[-1]
+    return {"seeds": len(res), "steps": steps, "waits": len(at_end), "tension_rose": rises,
+            "tension_at_end_mean": float(np.mean(at_end)), "tension_before_start_mean": float(np.mean(at_start)),
+            "_runs": res}
+
+
 # -------------------------------------------------------------------------------------------
 # Runs 3 and 4: salami tactics vs one jump
 
@@ -213,7 +249,7 @@ def _legit_one(scenario: str, seed: int, steps: int) -> dict:
 
 def runs34_salami_jump(seeds=range(40), steps=300, jobs=1) -> dict:
     """Paired seeds: Run 3 (L 0.9 -> 0.2 by 0.01/step from t 77) vs Run 4 (0.9 -> 0.7 at t 77)."""
-    from scipy.stats import wilcoxon
+    from scipy.stats import binomtest
 
     seeds = list(seeds)
     ks = [dict(scenario=sc, seed=s, steps=steps) for s in seeds for sc in ("epstein-run3", "epstein-run4")]
@@ -223,13 +259,12 @@ def runs34_salami_jump(seeds=range(40), steps=300, jobs=1) -> dict:
     pj = np.array([r["active"][77:].max() for r in jump])
     js = np.array([r["jailed"][-1] for r in salami])
     jj = np.array([r["jailed"][-1] for r in jump])
-    diff = pj - ps
-    p = float(wilcoxon(diff, alternative="greater").pvalue) if np.any(diff) else 1.0
+    higher, ties = int((pj > ps).sum()), int((pj == ps).sum())
+    p = float(binomtest(higher, len(seeds) - ties, alternative="greater").pvalue) if len(seeds) > ties else 1.0
     return {
         "seeds": len(seeds), "steps": steps,
         "peak_salami": ps.tolist(), "peak_jump": pj.tolist(),
-        "jump_peak_higher": int((pj > ps).sum()), "ties": int((pj == ps).sum()),
-        "wilcoxon_p": p,
+        "jump_peak_higher": higher, "ties": ties, "sign_test_p": p,
         "salami_peaks_over_50": int((ps > LEVEL).sum()), "jump_peaks_over_50": int((pj > LEVEL).sum()),
         "jailed_end_salami": js.tolist(), "jailed_end_jump": jj.tolist(),
         "jump_jails_more": int((jj > js).sum()),
@@ -494,22 +529,29 @@ def fig_run1(r: dict) -> str:
     from matplotlib.colors import ListedColormap
 
     snap = r["_snapshot"]
-    fig, ax = plt.subplots(1, 3, figsize=(12, 3.8), gridspec_kw={"width_ratios": [1, 1, 1.6]})
+    fig, ax = plt.subplots(1, 3, figsize=(13, 4.2), gridspec_kw={"width_ratios": [1, 1, 1.5]})
     cm = ListedColormap(["#f4f1ea", COL["sky"], COL["red"], COL["grey"], COL["black"]])
     ax[0].imshow(snap["board"], cmap=cm, vmin=0, vmax=4, interpolation="nearest")
-    ax[0].set_title(f"Run 1, step {snap['step']}: quiet (blue), active (red), cops (black)")
-    g = np.where(snap["board"] == 4, 3, snap["aggrieved"])
-    cm2 = ListedColormap(["#f4f1ea", COL["orange"], COL["red"], COL["black"]])
-    ax[1].imshow(g, cmap=cm2, vmin=0, vmax=3, interpolation="nearest")
-    ax[1].set_title("aggrieved (G > T): active (red), hiding (orange)")
+    ax[0].set_title(f"Run 1, seed 0, step {snap['step']}\nquiet (light blue), active (red), cop (black)", fontsize=9)
+    # 0 out of sight, 1 in a cop's sight, 2 aggrieved and active, 3 aggrieved and hiding, 4 cop
+    g = np.where(snap["seen"], 1, 0)
+    g = np.where(snap["aggrieved"] == 2, 2, g)
+    g = np.where(snap["aggrieved"] == 1, 3, g)
+    g = np.where(snap["board"] == 4, 4, g)
+    cm2 = ListedColormap(["#f4f1ea", "#d9d9d9", COL["red"], COL["blue"], COL["black"]])
+    ax[1].imshow(g, cmap=cm2, vmin=0, vmax=4, interpolation="nearest")
+    ax[1].set_title("only the aggrieved (G > T): active (red), hiding (blue);\n"
+                    "grey = within a cop's sight (vision 1.7)", fontsize=9)
     for a in ax[:2]:
-        a.set_xticks([]), a.set_yticks([])
+        a.set_xticks([])
+        a.set_yticks([])
     for s in r["_series"]:
         ax[2].plot(s, lw=0.8)
     ax[2].set_xlabel("step")
     ax[2].set_ylabel("actives")
     ax[2].set_ylim(0, None)
-    ax[2].set_title(f"actives, {r['seeds']} seeds: never calm")
+    ax[2].set_title(f"actives, {r['seeds']} seeds: never calm; aggrieved active {r['active_share_unseen']:.0%} "
+                    f"out of sight,\n{r['active_share_in_sight']:.0%} in sight", fontsize=9)
     return _save(fig, "run1_deception.png")
 
 
@@ -549,6 +591,23 @@ def fig_run2_stats(floor: dict) -> str:
     return _save(fig, "run2_waits_activation.png")
 
 
+def fig_tension(r: dict) -> str:
+    plt = _plt()
+    run = r["_runs"][0]
+    fig, ax = plt.subplots(figsize=(11, 3.4))
+    ax.plot(run["active"][:401], color=COL["red"], lw=0.8, label="actives")
+    ax.set_ylabel("actives")
+    ax.set_xlabel("step")
+    ax2 = ax.twinx()
+    ax2.plot(np.arange(1, 401), run["tension"][1:401], color=COL["blue"], lw=0.8, label="tension")
+    ax2.set_ylabel("tension  Ḡ·B̄ / R̄")
+    ax.set_title(f"Run 2, seed 0: tension builds between outbursts (rose over {r['tension_rose']}/{r['waits']} "
+                 f"waits, {r['seeds']} seeds)")
+    ax.legend(loc="upper left", frameon=False)
+    ax2.legend(loc="upper right", frameon=False)
+    return _save(fig, "run2_tension.png")
+
+
 def fig_runs34(r: dict) -> str:
     plt = _plt()
     fig, ax = plt.subplots(1, 3, figsize=(13, 3.6))
@@ -562,7 +621,6 @@ def fig_runs34(r: dict) -> str:
         a.set_title(f"{name} (seed {i})", fontsize=8)
         a.set_xlabel("step")
         a.legend(frameon=False)
-    ax[1].sharey(ax[0])
     ps, pj = np.array(r["peak_salami"]), np.array(r["peak_jump"])
     ax[2].scatter(ps, pj, color=COL["purple"], s=18)
     m = max(ps.max(), pj.max()) * 1.05 + 1
@@ -644,7 +702,7 @@ def fig_model2(r6: dict, r7: dict, r8: dict, sweep: dict | None) -> str:
 def fig_mesa(r: dict) -> str:
     plt = _plt()
     levels = r["levels"]
-    fig, ax = plt.subplots(len(levels), 2, figsize=(11, 3.2 * len(levels)), squeeze=False)
+    fig, ax = plt.subplots(len(levels), 2, figsize=(11, 3.8 * len(levels)), squeeze=False)
     series = [("_mesa", "Mesa 3.3.1", COL["black"]), ("_sequential", "uprising sequential", COL["red"]),
               ("_synchronous", "uprising synchronous", COL["sky"])]
     series += [("_" + k, f"control: {k}", c) for k, c in zip(NEGATIVE_CONTROLS, (COL["orange"], COL["purple"]))]
@@ -656,12 +714,14 @@ def fig_mesa(r: dict) -> str:
                 v = np.sort([x[key] for x in row[name]])
                 a.plot(v, np.arange(1, len(v) + 1) / len(v), drawstyle="steps-post", color=c, label=label,
                        lw=1.6 if name == "_mesa" else 1.0)
-            a.set_xscale("symlog", linthresh=1e-3)
+            if key == "mean_active":
+                a.set_xscale("symlog", linthresh=1e-4)
             a.set_xlabel({"mean_active": "mean active fraction over the run",
                           "last_jailed": "jailed fraction at the last step"}[key])
             a.set_ylabel("share of seeds")
             a.set_title(f"L = {L}: empirical CDF over {r['seeds']} seeds", fontsize=9)
         ax[i][0].legend(frameon=False, fontsize=7)
+    fig.tight_layout()
     return _save(fig, "mesa_agreement.png")
 
 
@@ -681,7 +741,7 @@ def _rng(xs):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="", help="comma-separated: run1,run2,runs34,run5,sweep,jail,model2,mesa")
+    parser.add_argument("--only", default="", help="comma-separated: run1,run2,tension,runs34,run5,sweep,jail,model2,mesa")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--json", default="", help="write the numbers here")
     parser.add_argument("--no-figures", action="store_true")
@@ -728,13 +788,24 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_figures:
             figures += [fig_run2(fl, li), fig_run2_stats(fl)]
 
+    if want("tension"):
+        r = run2_tension(jobs=J)
+        numbers["tension"] = r
+        show("Run 2: tension before outbursts (Fig 8)", [
+            f"{r['seeds']} seeds × {r['steps']} steps, {r['waits']} waits",
+            f"tension rose from the end of one outburst to the eve of the next in {r['tension_rose']}/{r['waits']}; "
+            f"mean {r['tension_at_end_mean']:.3f} -> {r['tension_before_start_mean']:.3f}",
+        ])
+        if not args.no_figures:
+            figures.append(fig_tension(r))
+
     if want("runs34"):
         r = runs34_salami_jump(jobs=J)
         numbers["runs34"] = r
         show("Runs 3 & 4: salami tactics vs one jump (paired seeds)", [
             f"{r['seeds']} seeds × {r['steps']} steps",
             f"jump peak > salami peak in {r['jump_peak_higher']}/{r['seeds']} (ties {r['ties']}); "
-            f"Wilcoxon signed-rank, one-sided p = {r['wilcoxon_p']:.2g}",
+            f"sign test, one-sided p = {r['sign_test_p']:.2g}",
             f"peaks > 50: salami {r['salami_peaks_over_50']}, jump {r['jump_peaks_over_50']}",
             f"median peak: salami {np.median(r['peak_salami']):.0f}, jump {np.median(r['peak_jump']):.0f}",
             f"jailed at t {r['steps']}: jump > salami in {r['jump_jails_more']}/{r['seeds']} "
@@ -749,7 +820,8 @@ def main(argv: list[str] | None = None) -> int:
         tip = [t for t in r["tip_step"] if t >= 0]
         show("Run 5: cop reductions (L 0.8, J_max inf, cops 0.074 -> 0 over t 50-550)", [
             f"{r['seeds']} seeds × {r['steps']} steps; tipped (actives > 50) {r['tipped']}/{r['seeds']}",
-            f"first step over 50: {_rng(tip)} (mean {np.mean(tip):.0f}); cops left then {_rng(r['cops_at_tip'])}",
+            f"first step over 50: {_rng(tip)} (mean {np.mean(tip):.0f}); cops left then "
+            f"{_rng([c for c in r['cops_at_tip'] if c >= 0])}",
             f"peak actives {_rng(r['peak'])} at mean step {np.mean(r['peak_step']):.0f}",
             f"control (cops kept at 0.074): peak actives after t 50 {_rng(r['control_peak_after_50'])}, "
             f"over 50 in {sum(p > LEVEL for p in r['control_peak_after_50'])}/{r['seeds']}",
