@@ -40,6 +40,7 @@ def test_signal_mid_run_leaves_whole_files_and_resume_finishes_it(tmp_path, whol
     out = tmp_path / "run"
     out.mkdir()
     (out / "summary.json").write_text("{}")  # an earlier run's: must not survive beside new counts
+    (out / "report.html").write_text("<html></html>")
     env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "uprising", *ARGS, "--out", str(out), "--checkpoint-every", "200"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -62,7 +63,7 @@ def test_signal_mid_run_leaves_whole_files_and_resume_finishes_it(tmp_path, whol
     assert "\n" not in line and f"interrupted by {sig.name}" in line and "uprising resume" in line
     note = json.loads((out / "INTERRUPTED.json").read_text())
     assert note["interrupted_by"] == sig.name and 200 <= note["step"] < 3000 and note["steps"] == 3000
-    assert not (out / "summary.json").exists()
+    assert not (out / "summary.json").exists() and not (out / "report.html").exists()
     ts = pl.read_parquet(out / "timeseries.parquet")
     assert ts["step"].to_list() == list(range(note["step"] + 1))
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left

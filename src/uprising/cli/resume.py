@@ -5,8 +5,8 @@
 - Ctrl-C or SIGTERM during a run stops it after the step under way: the files of the steps done
   are written (``timeseries.parquet``, ``frames.npz``, ``scenario.toml``, each atomically), with
   ``checkpoint.npz`` and a note ``INTERRUPTED.json`` saying where it stopped. ``summary.json`` is
-  written only by a complete run (a stale one from an earlier run in DIR is removed, so the
-  directory never pairs one run's summary with another's counts). Exit 130 (SIGINT) or 143
+  written only by a complete run (a stale one, and a stale ``report.html``, from an earlier run
+  in DIR are removed, so the directory never pairs one run's summary with another's counts). Exit 130 (SIGINT) or 143
   (SIGTERM). A second Ctrl-C stops at once (the files already there stay whole: every writer is
   atomic);
 - ``uprising resume CHECKPOINT [--out DIR]`` continues to the scenario's last step; the
@@ -99,7 +99,8 @@ def write_interrupted(sim: Any, out_dir: Path, stop: Interrupted, scenario_toml:
         written.append(write_frames(out_dir / "frames.npz", steps, cells))
     ck = checkpoint.save(sim, out_dir / checkpoint.FILENAME, extra)
     written.append(ck)
-    (out_dir / SUMMARY).unlink(missing_ok=True)  # belongs to an earlier, complete run
+    for stale in (SUMMARY, "report.html"):  # an earlier, complete run's: not to be paired with these counts
+        (out_dir / stale).unlink(missing_ok=True)
     note = {
         "interrupted_by": _SIGNALS.get(stop.signum, str(stop.signum)),
         "step": stop.step,
