@@ -39,6 +39,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("mesa")
@@ -91,3 +92,63 @@ def test_agreement_statistic_on_known_samples():
     b = [{"mean_active": 1 + x / 100, "last_jailed": 1 + x / 50} for x in range(20)]
     assert agrees(reproduce.agreement(a, a))
     assert not agrees(reproduce.agreement(a, b))
+
+
+# -- rule by rule: what the distribution test cannot see (see the module docstring) ------------
+
+
+def _mesa_jailed_turns(sentence: int, steps: int) -> list[bool]:
+    from mesa.examples.advanced.epstein_civil_violence.agents import Citizen, CitizenState
+    from mesa.examples.advanced.epstein_civil_violence.model import EpsteinCivilViolence
+
+    # L 0.9: G <= 0.1 = T, nobody ever turns active, so nobody else is arrested; no cops
+    m = EpsteinCivilViolence(width=6, height=6, citizen_density=0.3, cop_density=0.0, legitimacy=0.9, seed=3)
+    c = list(m.agents_by_type[Citizen])[0]
+    c.jail_sentence, c.state = sentence, CitizenState.ARRESTED
+    out = []
+    for _ in range(steps):
+        m.step()
+        out.append(c.state == CitizenState.ARRESTED)
+    return out
+
+
+def _our_jailed_turns(sentence: int, steps: int) -> list[bool]:
+    from uprising.engine.grid import SEEN_JAILED
+    from uprising.engine.population import CITIZEN, JAILED
+    from uprising.simulation import Simulation
+
+    sim = Simulation.from_scenario("mesa-example", seed=3, **{
+        "grid.width": 6, "grid.height": 6, "population.citizen_density": 0.3, "population.cop_density": 0.0,
+        "citizen.legitimacy": 0.9})
+    pop = sim.world.pop
+    row = int(next(i for i in range(pop.n) if pop.kind[i] == CITIZEN))
+    pop.state[row], pop.jail_left[row] = JAILED, sentence
+    sim.world.places.board[pop.cell[row]] = SEEN_JAILED
+    out = []
+    for _ in range(steps):
+        sim.step()
+        out.append(bool(pop.state[row] == JAILED))
+    return out
+
+
+@pytest.mark.parametrize("sentence", [0, 1, 3])
+def test_jail_countdown_in_own_turn_matches_mesa_step_by_step(sentence):
+    # Mesa Citizen.step: `if self.jail_sentence: self.jail_sentence -= 1; return`. A sentence of s
+    # keeps the citizen arrested through s of its turns; it acts again in turn s + 1.
+    theirs, ours_ = _mesa_jailed_turns(sentence, 6), _our_jailed_turns(sentence, 6)
+    assert ours_ == theirs == [True] * sentence + [False] * (6 - sentence)
+
+
+def test_jail_term_range_matches_mesa_randint():
+    # Mesa: `self.random.randint(0, self.max_jail_term)`, both ends included.
+    import random
+
+    from uprising.engine import jail, rng
+    from uprising.engine.rules import encode
+    from uprising.scenarios import load_scenario
+
+    rules = encode(load_scenario("mesa-example", {"citizen.jail_max": 3}))
+    key = rng.step_key(1, "jail_term", 1)
+    ours_ = {int(jail.term(key, np.int64(i), rules)) for i in range(400)}
+    theirs = {random.Random(i).randint(0, 3) for i in range(400)}
+    assert ours_ == theirs == {0, 1, 2, 3}
