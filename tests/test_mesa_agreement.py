@@ -27,7 +27,8 @@ Design (docs/reproduction.md, "Agreement with Mesa"):
 - Negative controls (the same test must reject): floor(C/A) instead of round (NetLogo's rule)
   at L = 0.6; Moore instead of von Neumann vision (Mesa before PR #2429) at both levels. Not
   every rule is visible here: with J_max 1000 and 30 steps, the jail countdown and the order of
-  move and decision barely change either measure (docs/reproduction.md lists each rule's p).
+  move and decision barely change either measure (docs/reproduction.md lists each rule's p), so
+  the jail rules are compared with Mesa's code rule by rule at the end of this file.
 
 Mesa's runs take ~1 minute of CPU for the whole file; the two levels are separate tests so
 pytest -n 2 runs them side by side. The synchronous schedule is measured by the script, not
