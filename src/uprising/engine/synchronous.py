@@ -23,14 +23,16 @@ import numba as nb
 import numpy as np
 
 from uprising.engine import cop as cop_rules
-from uprising.engine import counts, model2, rng
+from uprising.engine import counts, model2, planes, rng
 from uprising.engine.citizen import can_rebel, goes_active
 from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_COP, SEEN_JAILED, SEEN_QUIET
 from uprising.engine.population import ACTIVE, CITIZEN, COP, JAILED, ON_DUTY, QUIET
 from uprising.engine.rules import COUNTS_SELF, JAIL_MODE, KEEP_CELL_PASSABLE, MOVEMENT, OWN_CELL, RATIO
+from uprising.engine.planes import FREE_PLANE, atomic_min
 from uprising.engine.vision import random_cell_coded
 
 RESORT_EVERY = 16  # measured: see docs/engine.md (cell-major layout)
+PLANES_MAX_RADIUS = 16  # decide counts from bit planes up to this vision radius, else count tables
 LOW32 = np.int64(0xFFFFFFFF)
 NO_CLAIM = np.iinfo(np.int64).max
 
@@ -224,6 +226,196 @@ def apply_births(n, target, kind, group, place, state, cell, hardship, risk_aver
                          key_death, counter)
 
 
+# --- all places in one pass ----------------------------------------------------------------------
+#
+# The kernels below take every place's geometry as arrays indexed by place (cell_start, height,
+# width; the planes' word_start, words_per_row) and every place's vision as a ``pack`` (rows and
+# offsets of all places concatenated, ``VisionPack``), so a step is one pass over the rows
+# whatever the number of places.
+
+
+class VisionPack:
+    """Visions of all places concatenated: place p's rows are ``row_start[p]:row_start[p+1]`` of
+    (dy, lo, hi), its offsets ``off_start[p]:off_start[p+1]`` of (ody, odx)."""
+
+    def __init__(self, visions):
+        self.row_start = np.zeros(len(visions) + 1, np.int64)
+        self.row_start[1:] = np.cumsum([v.dy.shape[0] for v in visions])
+        self.off_start = np.zeros(len(visions) + 1, np.int64)
+        self.off_start[1:] = np.cumsum([v.offset_dy.shape[0] for v in visions])
+        cat = lambda name: np.concatenate([getattr(v, name) for v in visions]).astype(np.int64)
+        self.arrays = (self.row_start, cat("dy"), cat("lo"), cat("hi"), self.off_start, cat("offset_dy"),
+                       cat("offset_dx"))
+
+
+@nb.njit(inline="always", cache=True)
+def _rows(pack, p):
+    r0, r1 = pack[0][p], pack[0][p + 1]
+    return pack[1][r0:r1], pack[2][r0:r1], pack[3][r0:r1]
+
+
+@nb.njit(inline="always", cache=True)
+def _offsets(pack, p):
+    o0, o1 = pack[4][p], pack[4][p + 1]
+    return pack[5][o0:o1], pack[6][o0:o1]
+
+
+@nb.njit(inline="always", cache=True)
+def _priority(key, agent_id, k):
+    """32 random bits above the agent id: unique, so a claim never ties."""
+    return np.int64((rng.bits(key, agent_id, k) >> np.uint64(33)) << np.uint64(32)) | (agent_id & LOW32)
+
+
+# numba: parallel over rows; counts from the bit planes of the snapshot (~30 popcounts for a
+# v = 7 disc) instead of 2(2r+1) lookups into an int64 prefix table 64x the planes' size.
+@nb.njit(parallel=True, cache=True)
+def decide_planes(n, kind, state, place, cell, hardship, risk_aversion, threshold, legitimacy, board, bits,
+                  cell_start, height, width, word_start, words_per_row, torus, cvp, rules, k):
+    """Rule A for every free citizen of every place; counts from ``bits`` (the snapshot)."""
+    for i in nb.prange(n):
+        if kind[i] != CITIZEN:
+            continue
+        s = state[i]
+        if s != QUIET and s != ACTIVE:
+            continue
+        c = cell[i]
+        if not can_rebel(hardship[i], legitimacy[i], threshold[i]):
+            state[i] = QUIET
+            board[c] = SEEN_QUIET
+            continue
+        p = place[i]
+        w = width[p]
+        local = c - cell_start[p]
+        y = local // w
+        x = local - y * w
+        dy, lo, hi = _rows(cvp, p)
+        packed = planes.seen(bits, word_start[p], words_per_row[p], height[p], w, torus, y, x, dy, lo, hi)
+        cops = packed >> np.int64(32)
+        actives = packed & LOW32
+        if not rules[OWN_CELL]:
+            actives -= s == ACTIVE
+        actives += rules[COUNTS_SELF]
+        if goes_active(hardship[i], legitimacy[i], risk_aversion[i], threshold[i], k, cops, actives, rules[RATIO]):
+            state[i] = ACTIVE
+            board[c] = SEEN_ACTIVE
+        else:
+            state[i] = QUIET
+            board[c] = SEEN_QUIET
+
+
+# numba: parallel over rows; claims settled in the same pass by an atomic min on claim[cell]
+# (order-free, so the winner is the same on any thread count); replaces a serial 3-pass settle.
+@nb.njit(parallel=True, cache=True)
+def choose_moves_all(n, kind, state, place, cell, agent_id, board, bits, cell_start, height, width, word_start,
+                     words_per_row, torus, citizens_move, alt, cvp, kvp, key, priority_key, target, priority, claim):
+    """Every free agent (cops; citizens if they move) picks a random empty cell in its vision and
+    claims it: claim[cell] = the smallest priority of its claimants."""
+    for i in nb.prange(n):
+        target[i] = -1
+        s = state[i]
+        kd = kind[i]
+        if kd == CITIZEN:
+            if not citizens_move or (s != QUIET and s != ACTIVE):
+                continue
+            cop = False
+        elif kd == COP and s == ON_DUTY:
+            cop = True
+        else:
+            continue
+        p = place[i]
+        w = width[p]
+        start = cell_start[p]
+        local = cell[i] - start
+        y = local // w
+        x = local - y * w
+        if cop:
+            dy, lo, hi = _rows(kvp, p)
+            ody, odx = _offsets(kvp, p)
+        else:
+            dy, lo, hi = _rows(cvp, p)
+            ody, odx = _offsets(cvp, p)
+        t = planes.random_cell(board, bits, FREE_PLANE, EMPTY, alt, start, word_start[p], words_per_row[p],
+                               height[p], w, torus, y, x, dy, lo, hi, ody, odx, key, agent_id[i], -1)
+        target[i] = t
+        if t >= 0:
+            pr = _priority(priority_key, agent_id[i], 0)
+            priority[i] = pr
+            atomic_min(claim, t, pr)
+
+
+@nb.njit(parallel=True, cache=True)
+def apply_claimed_moves(n, occupant, board, cell, target, priority, claim):
+    """Winners (claim[t] == own priority) move; losers' target becomes -1. Race-free: old cells
+    are distinct, winners' targets distinct and empty; claim is only read here."""
+    for i in nb.prange(n):
+        t = target[i]
+        if t < 0:
+            continue
+        if claim[t] != priority[i]:
+            target[i] = -1
+            continue
+        old = cell[i]
+        code = board[old]
+        occupant[old] = -1
+        board[old] = EMPTY
+        occupant[t] = i
+        board[t] = code
+        cell[i] = t
+
+
+@nb.njit(parallel=True, cache=True)
+def clear_claims(n, target, claim):
+    """claim back to NO_CLAIM on the cells won (each by one row: race-free)."""
+    for i in nb.prange(n):
+        t = target[i]
+        if t >= 0:
+            claim[t] = NO_CLAIM
+
+
+@nb.njit(parallel=True, cache=True)
+def choose_arrests(n, kind, state, place, cell, agent_id, board, bits, cell_start, height, width, word_start,
+                   words_per_row, torus, kvp, key, priority_key, target, priority, claim):
+    """Every on-duty cop picks a uniformly random active in its vision and claims it."""
+    for i in nb.prange(n):
+        target[i] = -1
+        if kind[i] != COP or state[i] != ON_DUTY:
+            continue
+        p = place[i]
+        w = width[p]
+        start = cell_start[p]
+        local = cell[i] - start
+        y = local // w
+        x = local - y * w
+        dy, lo, hi = _rows(kvp, p)
+        ody, odx = _offsets(kvp, p)
+        t = planes.random_active(board, bits, start, word_start[p], words_per_row[p], height[p], w, torus, y, x,
+                                 dy, lo, hi, ody, odx, key, agent_id[i])
+        target[i] = t
+        if t >= 0:
+            pr = _priority(priority_key, agent_id[i], 0)
+            priority[i] = pr
+            atomic_min(claim, t, pr)
+
+
+@nb.njit(parallel=True, cache=True)
+def apply_claimed_arrests(n, state, cell, jail_left, agent_id, occupant, board, target, priority, claim, rules,
+                          key_term):
+    """Winning cops arrest; race-free (arrestees' cells distinct, cops' own cells distinct)."""
+    arrests = 0
+    for j in nb.prange(n):
+        c = target[j]
+        if c < 0:
+            continue
+        if claim[c] != priority[j]:
+            target[j] = -1
+            continue
+        a = occupant[c]
+        cop_rules.jail_citizen(a, c, state, cell, jail_left, occupant, board, agent_id, rules, key_term)
+        cop_rules.after_arrest(j, c, cell, occupant, board, rules)
+        arrests += 1
+    return arrests
+
+
 # --- phases --------------------------------------------------------------------------------------
 
 
@@ -235,6 +427,8 @@ class Scratch:
         self.target = np.empty(0, np.int64)
         self.priority = np.empty(0, np.int64)
         self.tables: dict[int, np.ndarray] = {}  # place -> reused count table
+        self.cv = VisionPack(world.citizen_vision)
+        self.kv = VisionPack(world.cop_vision)
 
     def rows(self, n):
         if self.target.shape[0] < n:
@@ -249,15 +443,32 @@ def _scratch(world) -> Scratch:
     return world.scratch
 
 
+def _geometry(world, pl):
+    places = world.places
+    return (places.cell_start, places.height, places.width, pl.word_start, pl.words_per_row, places.torus)
+
+
+def _passable(world) -> bool:
+    return world.rules[JAIL_MODE] == KEEP_CELL_PASSABLE
+
+
 def decide(world, step: int) -> None:
     """Phase citizens.decide."""
     maybe_resort(world, step)
     pop, places = world.pop, world.places
+    sc = _scratch(world)
+    radius = max(float(v.radius) for v in world.citizen_vision)
+    if radius <= PLANES_MAX_RADIUS:
+        pl = planes.planes_of(world)
+        pl.build(places, _passable(world))
+        decide_planes(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.hardship, pop.risk_aversion,
+                      pop.threshold, pop.legitimacy, places.board, pl.bits, *_geometry(world, pl), sc.cv.arrays,
+                      world.rules, world.k)
+        return
     for p in range(places.count):
         start, height, width, torus = world.place_geometry(p)
         vis = world.citizen_vision[p]
         method = counts.method_for(vis)
-        sc = _scratch(world)
         table = counts.build_table(method, places.board[start : start + height * width], vis, sc.tables.get(p))
         sc.tables[p] = table
         decide_all(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.hardship, pop.risk_aversion,
@@ -271,14 +482,15 @@ def arrest(world, step: int) -> None:
     pop, places = world.pop, world.places
     sc = _scratch(world)
     target, priority = sc.rows(pop.n)
-    for p in range(places.count):
-        start, height, width, torus = world.place_geometry(p)
-        choose_cells(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.agent_id, places.board, p, start, height,
-                     width, torus, COP, SEEN_ACTIVE, SEEN_ACTIVE, world.cop_vision[p].arrays,
-                     world.key("arrest", step), world.key("arrest_priority", step), target, priority)
-        settle_claims(pop.n, target, priority, sc.claim)
-        world.arrests += apply_arrests(pop.n, pop.state, pop.cell, pop.jail_left, pop.agent_id, places.occupant,
-                                       places.board, target, world.rules, world.key("jail_term", step))
+    pl = planes.planes_of(world)
+    pl.build(places, _passable(world))
+    choose_arrests(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.agent_id, places.board, pl.bits,
+                   *_geometry(world, pl), sc.kv.arrays, world.key("arrest", step), world.key("arrest_priority", step),
+                   target, priority, sc.claim)
+    world.arrests += apply_claimed_arrests(pop.n, pop.state, pop.cell, pop.jail_left, pop.agent_id, places.occupant,
+                                           places.board, target, priority, sc.claim, world.rules,
+                                           world.key("jail_term", step))
+    clear_claims(pop.n, target, sc.claim)
 
 
 def move(world, step: int) -> None:
@@ -286,15 +498,14 @@ def move(world, step: int) -> None:
     pop, places = world.pop, world.places
     sc = _scratch(world)
     target, priority = sc.rows(pop.n)
-    alt = SEEN_JAILED if world.rules[JAIL_MODE] == KEEP_CELL_PASSABLE else EMPTY
-    for p in range(places.count):
-        start, height, width, torus = world.place_geometry(p)
-        choose_moves(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.agent_id, places.board, p, start, height,
-                     width, torus, bool(world.rules[MOVEMENT]), alt, world.citizen_vision[p].arrays,
-                     world.cop_vision[p].arrays, world.key("move", step), world.key("move_priority", step),
-                     target, priority)
-        settle_claims(pop.n, target, priority, sc.claim)
-        apply_moves(pop.n, places.occupant, places.board, pop.cell, target)
+    alt = SEEN_JAILED if _passable(world) else EMPTY
+    pl = planes.planes_of(world)
+    pl.build(places, _passable(world))
+    choose_moves_all(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.agent_id, places.board, pl.bits,
+                     *_geometry(world, pl), bool(world.rules[MOVEMENT]), alt, sc.cv.arrays, sc.kv.arrays,
+                     world.key("move", step), world.key("move_priority", step), target, priority, sc.claim)
+    apply_claimed_moves(pop.n, places.occupant, places.board, pop.cell, target, priority, sc.claim)
+    clear_claims(pop.n, target, sc.claim)
 
 
 def kill(world, step: int) -> None:
