@@ -859,8 +859,10 @@ def main(argv: list[str] | None = None) -> int:
         r6 = model2("epstein-run6", steps=500, jobs=J)
         r7 = model2("epstein-run7", steps=1000, jobs=J)
         r8 = model2("epstein-run8", steps=3000, jobs=J)
+        r8l = model2("epstein-run8", seeds=range(10), steps=3000, overrides={"rules.arrest_ratio": "literal"}, jobs=J)
         sw = run8_cop_sweep(jobs=J)
-        numbers["model2"] = {"run6": r6, "run7": r7, "run8": r8, "run8_sweep": sw}
+        numbers["model2"] = {"run6": r6, "run7": r7, "run8": r8, "run8_literal": r8l, "run8_sweep": sw}
+        g8l = [g for g in r8l["genocide_step"] if g >= 0]
         g7 = [g for g in r7["genocide_step"] if g >= 0]
         g8 = [g for g in r8["genocide_step"] if g >= 0]
         show("Model II", [
@@ -870,6 +872,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{_rng(g7)} (mean {np.mean(g7):.0f}); victor blue {r7['victors'].count(0)}, green {r7['victors'].count(1)}",
             f"Run 8 ({r8['seeds']} seeds × ≤ {r8['steps']}): genocides {r8['genocides']}/{r8['seeds']} at step "
             f"{_rng(g8) if g8 else 'n/a'}" + (f" (mean {np.mean(g8):.0f})" if g8 else ""),
+            f"Run 8, literal C/A ({r8l['seeds']} seeds): genocides {r8l['genocides']}/{r8l['seeds']} at step "
+            f"{_rng(g8l) if g8l else 'n/a'}" + (f" (mean {np.mean(g8l):.0f})" if g8l else ""),
             "Run 8 cop sweep: density " + " ".join(f"{d:.2f}" for d in sw["densities"]),
             "  mean steps to genocide  " + " ".join(_fmt(m, 0) for m in sw["mean"]),
             "  s.d.                    " + " ".join(_fmt(m, 0) for m in sw["sd"]),

@@ -161,7 +161,7 @@ def test_run7_genocide_in_every_run_victor_random():
 
 
 @pytest.mark.xfail(strict=True, reason="paper: Run 8 (cops 0.04) is 'stable, but nasty'; ours: a group is gone "
-                                       "by step ~60-300 in every seed ([ND-plan]: by 882) -- docs/reproduction.md")
+                                       "by step 55-150 in 20/20 seeds ([ND-plan]: by 882) -- docs/reproduction.md")
 def test_run8_cops_keep_a_stable_but_nasty_regime():
     r = reproduce.model2("epstein-run8", seeds=range(4), steps=1000)
     assert r["genocides"] <= 1, r["genocide_step"]
