@@ -28,6 +28,7 @@ from uprising.engine.population import ACTIVE, CITIZEN, COP, DEAD, ON_DUTY, QUIE
 from uprising.engine.record import Recorder
 from uprising.engine.vision import build_vision
 from uprising.world import geography as geo
+from uprising.world import kernels
 from uprising.world.config import WorldConfig, road_key
 
 #: kind of a citizen who is marching between places (off every grid; engine phases skip it).
@@ -287,11 +288,12 @@ class BoliviaWorld:
             pop.state[cit], pop.state[cop] = QUIET, ON_DUTY
             self.places.occupant[cc], self.places.occupant[pc] = cit, cop
             self.places.board[cc], self.places.board[pc] = SEEN_QUIET, SEEN_COP
-            ids = pop.agent_id[cit]
-            pop.hardship[cit] = rng.uniform_array(self.key("hardship", 0), ids, 0)
-            pop.risk_aversion[cit] = rng.uniform_array(self.key("risk_aversion", 0), ids, 0)
             pop.threshold[cit] = sc.citizen.threshold
             pop.legitimacy[cit] = sc.citizen.legitimacy
+        # H, R ~ U(0,1) keyed by agent id, in one parallel pass (issue #8)
+        cit = np.flatnonzero(pop.kind[: pop.n] == CITIZEN)
+        kernels.uniform_fill(self.key("hardship", 0), cit, pop.agent_id, pop.hardship)
+        kernels.uniform_fill(self.key("risk_aversion", 0), cit, pop.agent_id, pop.risk_aversion)
         self.citizens_at_start = int(n_cit.sum())
         self.cops_at_start = int(n_pol.sum())
         self.counter[0] = pop.n
@@ -336,12 +338,14 @@ class BoliviaWorld:
         return float(self.police_people[p] + self.soldiers_people()[p])
 
     def count_active(self) -> np.ndarray:
-        pop = self.pop
-        n = pop.n
-        m = (pop.kind[:n] == CITIZEN) & (pop.state[:n] == ACTIVE)
-        return np.bincount(pop.place[:n][m], minlength=self.P)[: self.P].astype(float)
+        return self.tally()[:, kernels.T_ACTIVE].astype(float)
 
-    def sync_soldiers(self, step: int) -> None:
+    def tally(self) -> np.ndarray:
+        """Counts per place (``kernels.tally`` columns) in one parallel pass; kept as ``last_tally``."""
+        self.last_tally, self.last_legitimacy_sum = kernels.tally(self)
+        return self.last_tally
+
+    def sync_soldiers(self, step: int, have: np.ndarray | None = None) -> None:
         """Soldier agents on each grid = round(deployed soldiers in people x scale).
 
         Deployed means on a mission (clearing roads, escorting fuel). Garrison troops stay in
@@ -356,8 +360,8 @@ class BoliviaWorld:
         pop = self.pop
         n = pop.n
         want = np.floor(self.clearing * self.scale + 0.5).astype(np.int64)
-        on = (pop.kind[:n] == SOLDIER) & (pop.cell[:n] >= 0)
-        have = np.bincount(pop.place[:n][on], minlength=self.P)[: self.P]
+        if have is None:  # soldiers on each grid, unless the caller has a fresh count
+            have = self.tally()[:, kernels.T_SOLDIERS_ON_GRID]
         for p in np.flatnonzero(have != want):
             d = int(want[p] - have[p])
             if d > 0:
@@ -392,15 +396,21 @@ class BoliviaWorld:
         self.death_balance[p] += people
         pop = self.pop
         n = pop.n
+        # candidates found once (one compiled pass, not a numpy pass per death); each pick removes
+        # its row from the list, as recomputing the masks did
+        cand, quiet_too = None, False
         while self.death_balance[p] >= self.ppa:
-            here = (pop.kind[:n] == CITIZEN) & (pop.place[:n] == p) & (pop.cell[:n] >= 0)
-            cand = np.flatnonzero(here & (pop.state[:n] == ACTIVE))
-            if len(cand) == 0:
-                cand = np.flatnonzero(here & (pop.state[:n] == QUIET))
+            if cand is None:
+                cand = kernels.citizens_of(n, pop.kind, pop.state, pop.place, pop.cell, p, ACTIVE, True)
+            if len(cand) == 0 and not quiet_too:
+                cand = kernels.citizens_of(n, pop.kind, pop.state, pop.place, pop.cell, p, QUIET, True)
+                quiet_too = True
             if len(cand) == 0:
                 break
             g = self.gen("death_pick", step, p, int(ms.deaths_people[p]))
-            r = int(cand[int(g.integers(len(cand)))])
+            j = int(g.integers(len(cand)))
+            r = int(cand[j])
+            cand = np.delete(cand, j)
             self.remove_agent(r)
             pop.state[r] = DEAD
             self.death_balance[p] -= self.ppa
@@ -463,12 +473,7 @@ class BoliviaWorld:
         r["food_stock"][step] = self.food_stock
         r["fuel_shortage"][step] = self.fuel_short
         r["food_shortage"][step] = self.food_short
-        pop = self.pop
-        n = pop.n
-        alive = (pop.kind[:n] == CITIZEN) & (pop.state[:n] != DEAD)
-        sums = np.bincount(pop.place[:n][alive], weights=pop.legitimacy[:n][alive], minlength=self.P)[: self.P]
-        cnt = np.bincount(pop.place[:n][alive], minlength=self.P)[: self.P]
-        r["legitimacy"][step] = np.where(cnt > 0, sums / np.maximum(cnt, 1), np.nan)
+        r["legitimacy"][step] = self._mean_legitimacy(step)
         out = np.zeros(self.P)
         for k, m in enumerate(self.marches):
             if m.state == "travelling":
@@ -484,6 +489,20 @@ class BoliviaWorld:
         self.rec_paralysed[step] = self.paralysed_run > 0
         self.rec_block_alti[step] = self.block_alti_now
         self.rec_rows = max(self.rec_rows, step + 1)
+
+    def _mean_legitimacy(self, step: int) -> np.ndarray:
+        """Mean L of living citizens per place (NaN where none): the mechanisms' column of this
+        step when the recorder has it (no second pass over the rows), else one tally pass."""
+        rec = self.recorder
+        ms = getattr(self, "mechanisms", None)
+        col = rec.extra.get("legitimacy_mean")
+        fresh = ms is not None and ms.on.get("legitimacy") and (ms.on.get("repression") or ms.on.get("loyalty"))
+        if fresh and col is not None and rec.rows > step and ms.tally.shape == (self.P, 8):
+            cnt = ms.tally[:, :3].sum(axis=1)
+            return np.where(cnt > 0, col[step], np.nan)
+        t = self.tally()
+        cnt = t[:, kernels.T_QUIET] + t[:, kernels.T_ACTIVE] + t[:, kernels.T_JAILED]
+        return np.where(cnt > 0, self.last_legitimacy_sum / np.maximum(cnt, 1), np.nan)
 
     def ensure_slack(self, births_possible: int) -> None:  # engine API (Model II only)
         pass

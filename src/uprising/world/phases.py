@@ -28,6 +28,7 @@ from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_QUIET
 from uprising.engine.plan import Phase, Plan
 from uprising.engine.plan import record as engine_record
 from uprising.engine.population import ACTIVE, CITIZEN, NEUTRAL, QUIET, SOLDIER, COP
+from uprising.world import kernels
 from uprising.world.bolivia import MARCHING, BoliviaWorld, March  # noqa: F401
 
 ACLED_STATE = "Military Forces of Bolivia (2002-2003)"
@@ -128,34 +129,68 @@ def supply_flow(w: BoliviaWorld, step: int) -> None:
 
 
 # ------------------------------------------------------------------------------ citizens
+class _Conditioned:
+    """What ``citizens.condition`` last wrote, per place (a cache: never checkpointed; a resumed
+    run recomputes every place on its first step)."""
+
+    __checkpoint_skip__ = True
+
+    def __init__(self, extra, called, marchers, next_id):
+        self.extra = extra
+        self.called = called
+        self.marchers = marchers
+        self.next_id = next_id
+
+
 def citizens_condition(w: BoliviaWorld, step: int) -> None:
-    """Write each citizen's H (raised by shortage) and T (lowered while its organisation calls)."""
+    """Write each citizen's H (raised by shortage) and T (lowered while its organisation calls).
+
+    H = min(1, H0 + fuel_hardship * fuel shortage + food_hardship * food shortage) of its place;
+    T = T0, at most ``calls.unorganised_threshold`` in a place where a call is in force, and
+    ``calls.threshold`` for organised members of a called group and for marchers who arrived.
+    Only the places whose shortage or calls changed since the last step are rewritten (all of
+    them when marchers arrived or left, or new citizens joined): one compiled pass (issue #8).
+    """
     pop, cfg = w.pop, w.cfg
     n = pop.n
-    cit = np.flatnonzero(pop.kind[:n] == CITIZEN)
-    pl = pop.place[cit]
-    ids = pop.agent_id[cit]
     s = cfg.supply
     extra = s.fuel_hardship * w.fuel_short + s.food_hardship * w.food_short
-    if len(ids) and ids.max() >= len(w.base_hardship):
+    called = w.call_until >= step
+    last = getattr(w, "_conditioned", None)
+    everything = last is None or getattr(w, "_condition_stale", False)
+    if last is not None and pop.next_id != last.next_id:  # new rows: defectors joining the crowd?
+        new = np.flatnonzero(pop.agent_id[:n] >= len(w.base_hardship))
+        if (pop.kind[new] == CITIZEN).any():
+            w.extend_bases()
+            everything = True
+    elif last is None and n and int(pop.agent_id[:n].max()) >= len(w.base_hardship):
         w.extend_bases()
-    pop.hardship[cit] = np.minimum(1.0, w.base_hardship[ids] + extra[pl])
-    grp = np.minimum(pop.group[cit].astype(np.int64), w.call_until.shape[1] - 1)
-    called_group = w.call_until[pl, grp] >= step
-    called_place = (w.call_until >= step).any(axis=1)[pl]
-    org = pop.organised[cit].astype(bool)
     if w.marcher_until:
         mids = np.fromiter(w.marcher_until.keys(), np.int64)
         until = np.fromiter(w.marcher_until.values(), np.int64)
-        mark = np.zeros(len(w.base_hardship), bool)
-        mark[mids[until >= step]] = True
-        marcher = mark[ids]
+        marchers = np.sort(mids[until >= step])
     else:
-        marcher = np.zeros(len(cit), bool)
-    t = w.base_threshold[ids].copy()
-    t[called_place] = np.minimum(t[called_place], cfg.calls.unorganised_threshold)
-    t[(called_group & org) | marcher] = cfg.calls.threshold
-    pop.threshold[cit] = t
+        marchers = np.zeros(0, np.int64)
+    if last is not None and not np.array_equal(marchers, last.marchers):
+        everything = True
+    if everything:
+        dirty = np.ones(w.P, bool)
+    else:
+        dirty = (extra != last.extra) | (called != last.called).any(axis=1)
+    w._conditioned = _Conditioned(extra, called, marchers, pop.next_id)
+    w._condition_stale = False
+    if not dirty.any():
+        return
+    mark = getattr(w, "_marcher_mark", None)
+    if mark is None or len(mark) != len(w.base_hardship):
+        mark = w._marcher_mark = np.zeros(len(w.base_hardship), bool)
+    else:
+        mark[:] = False
+    mark[marchers[marchers < len(mark)]] = True
+    kernels.condition(n, pop.kind, pop.place, pop.group, pop.organised, pop.agent_id, w.base_hardship,
+                      w.base_threshold, mark, extra, called, called.any(axis=1), dirty,
+                      float(cfg.calls.unorganised_threshold), float(cfg.calls.threshold), pop.hardship,
+                      pop.threshold)
 
 
 # ------------------------------------------------------------------------------ clashes
@@ -185,22 +220,23 @@ def _disperse(w: BoliviaWorld, step: int, p: int, share: float) -> None:
     """Tear gas and arrests: a share of p's actives turn quiet."""
     pop = w.pop
     n = pop.n
-    act = np.flatnonzero((pop.kind[:n] == CITIZEN) & (pop.place[:n] == p) & (pop.state[:n] == ACTIVE))
+    act = kernels.citizens_of(n, pop.kind, pop.state, pop.place, pop.cell, p, ACTIVE, False)
     if len(act) == 0 or share <= 0:
         return
     g = w.gen("disperse", step, p)
     k = int(np.floor(len(act) * share + g.random()))
-    for r in g.choice(act, size=min(k, len(act)), replace=False):
-        pop.state[r] = QUIET
-        if pop.cell[r] >= 0:
-            w.places.board[pop.cell[r]] = SEEN_QUIET
+    rows = g.choice(act, size=min(k, len(act)), replace=False)
+    pop.state[rows] = QUIET
+    cells = pop.cell[rows]
+    w.places.board[cells[cells >= 0]] = SEEN_QUIET
 
 
 # ------------------------------------------------------------------------------ blockades
 def blockades_update(w: BoliviaWorld, step: int) -> None:
     """A road is blocked while one end holds enough blockers; clearing troops clash with them."""
     cfg = w.cfg.blockade
-    w.active_people = w.count_active() * w.ppa
+    w.active_people = w.tally()[:, kernels.T_ACTIVE].astype(float) * w.ppa
+    w.tally_step = step  # government.act reads its soldiers on the grids (nothing moves them in between)
     act = w.active_people
     day = (step - 1) // w.spd
     for p in np.flatnonzero(act >= w.cfg.protest_people):
@@ -250,9 +286,11 @@ def government_act(w: BoliviaWorld, step: int) -> None:
         else:
             keep.append((p, n, until))
     w.missions = keep
+    # soldiers on the grids: the blockades' count of this step (clashes move citizens only)
+    have = w.last_tally[:, kernels.T_SOLDIERS_ON_GRID] if getattr(w, "tally_step", None) == step else None
     if w.government != 0:
         _recall(w)
-        w.sync_soldiers(step)
+        w.sync_soldiers(step, have)
         return
     # fuel convoys (Decree 27209): escort fuel from the depot to the capital
     if w.convoys_authorised and not w.convoy_on and w.fuel_short[cap] >= g.convoy_shortage:
@@ -283,7 +321,7 @@ def government_act(w: BoliviaWorld, step: int) -> None:
         elif not marching and w.checkpoint[p] > 0:
             w.reserve += w.checkpoint[p]
             w.checkpoint[p] = 0.0
-    w.sync_soldiers(step)
+    w.sync_soldiers(step, have)
 
 
 def _recall(w: BoliviaWorld) -> None:
@@ -321,6 +359,7 @@ def _route(w: BoliviaWorld, a: int, b: int, paths_only: bool):
 
 def _place_on_grid(w: BoliviaWorld, step: int, rows, p: int, state: int, stream: str) -> bool:
     pop, places = w.pop, w.places
+    w._condition_stale = True  # rows change place: citizens.condition rewrites every place
     start, h, wd, _ = w.place_geometry(p)
     empty = np.flatnonzero(places.board[start : start + h * wd] == EMPTY)
     if len(empty) < len(rows):
@@ -359,10 +398,10 @@ def marches_advance(w: BoliviaWorld, step: int) -> None:
             for p in origins:
                 if (i, p) in w.march_done or p == target:
                     continue
-                rows = np.flatnonzero(
-                    (pop.kind[:n] == CITIZEN) & (pop.place[:n] == p) & (pop.state[:n] == ACTIVE)
-                    & (pop.organised[:n] == 1) & np.isin(pop.group[:n], gsel)
-                )
+                in_groups = np.zeros(max(gsel) + 1 if gsel else 0, bool)
+                in_groups[gsel] = True
+                rows = kernels.marchers_of(n, pop.kind, pop.state, pop.place, pop.organised, pop.group, p,
+                                           in_groups)
                 people = min(cfg.max_people, cfg.share * len(rows) * w.ppa)
                 k = int(np.floor(people / w.ppa + 0.5))
                 if k < 1 or len(rows) == 0:
@@ -421,7 +460,8 @@ def _intercept(w: BoliviaWorld, step: int, m: March, node: int) -> bool:
     home = g.choice(rows, size=min(k, len(rows)), replace=False) if k > 0 else np.array([], np.int64)
     if len(home):
         _place_on_grid(w, step, list(home), m.origin, QUIET, "arrive")
-    left = [r for r in rows if r not in set(home.tolist())]
+    gone = set(home.tolist())
+    left = [r for r in rows if r not in gone]
     m.rows_ids = [int(w.pop.agent_id[r]) for r in left]
     m.people = len(left) * w.ppa
     w.log(step, "Strategic developments", "Other", ACLED_STATE, ACLED_PROTESTERS, node, 0,
@@ -481,11 +521,12 @@ def regime_update(w: BoliviaWorld, step: int) -> None:
     w.paralysed_steps += int(paralysed)
     short = w.fuel_short[cap] >= w.cfg.supply.short_below
     w.short_steps_la_paz += int(short)
-    pop = w.pop
-    n = pop.n
-    sec = (pop.kind[:n] == SOLDIER) | (pop.kind[:n] == COP)
-    on_grid = sec & (pop.cell[:n] >= 0)
-    w.neutral_share = float((pop.state[:n][on_grid] == NEUTRAL).mean()) if on_grid.any() else 0.0
+    if w.mechanisms.on.get("loyalty"):  # only loyalty makes agents neutral: else the share is 0
+        t = w.tally()
+        on_grid = t[:, kernels.T_SECURITY_ON_GRID].sum()
+        w.neutral_share = float(t[:, kernels.T_NEUTRAL_ON_GRID].sum() / on_grid) if on_grid else 0.0
+    else:
+        w.neutral_share = 0.0
     if w.government != 0:
         return
     w.elite_support -= (
