@@ -34,7 +34,7 @@ def calibrate_command(
     study: Annotated[str | None, typer.Option("--study", help="Study name (default: SCENARIO-until-DATE).")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", metavar="KEY=LOW:HIGH[:log]",
                                                     help="A parameter to fit and its range (repeatable; default: "
-                                                    "five [calibrated] keys, see docs/calibration.md).")] = None,
+                                                    "five calibrated keys, see docs/calibration.md).")] = None,
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Runs per trial (the same seeds every trial).")] = 2,
     forecast_runs: Annotated[int, typer.Option("--forecast-runs", min=0, help="Full runs of the forecast ensemble.")] = 8,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed (run seeds and the sampler).")] = 2003,
@@ -45,7 +45,7 @@ def calibrate_command(
     scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Fit [calibrated] parameters to the record up to --until with Optuna; print the forecast after it."""
+    """Fit the world's calibrated parameters to the record up to --until with Optuna; print the forecast after it."""
     from uprising.experiments.calibrate import calibrate, parse_param
     from uprising.scenarios import load_scenario, parse_assignments
 
