@@ -29,8 +29,8 @@ def sweep_command(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Results store directory (default: results/<sweep name>).")] = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
-    new: Annotated[bool, typer.Option("--new", help="The store holds another spec's results: set them aside "
-                                      "(in DIR/previous/) and start over.")] = False,
+    new: Annotated[bool, typer.Option("--new", help="Set aside what the store holds (in DIR/previous/) and "
+                                      "start over; needed when the spec changed.")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Run again the runs that failed before.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; print only the last line.")] = False,
 ) -> None:

@@ -91,8 +91,8 @@ class Store:
     @classmethod
     def prepare(cls, root: str | Path, spec: Any, *, new: bool = False) -> Store:
         """The store for ``spec`` in ``root``: created if absent, reopened if it holds the same
-        spec; a different spec is refused (one line) unless ``new``, which sets the old results
-        aside in ``root/previous/<time>/`` and starts over."""
+        spec; a different spec is refused (one line). ``new`` sets whatever ``root`` holds aside
+        in ``root/previous/<time>/`` and starts over."""
         store = cls(root)
         if store.root.exists() and not store.root.is_dir():
             raise UserError(str(store.root), None, "exists and is not a directory; give --out a directory")
@@ -101,16 +101,16 @@ class Store:
         store._sweep_temporaries()
         if store.exists():
             meta = store.meta
-            if meta.get("spec_hash") != spec.hash:
-                if not new:
-                    store.unlock()
-                    raise UserError(
-                        str(store.root), None,
-                        f"holds the results of a different spec (sweep '{meta.get('name')}', "
-                        f"{meta.get('runs')} runs) than {spec.label}; give --new to set them aside "
-                        f"in {PREVIOUS}/ and start over, or choose another --out",
-                    )
+            if new:
                 store._set_aside()
+            elif meta.get("spec_hash") != spec.hash:
+                store.unlock()
+                raise UserError(
+                    str(store.root), None,
+                    f"holds the results of a different spec (sweep '{meta.get('name')}', "
+                    f"{meta.get('runs')} runs) than {spec.label}; give --new to set them aside "
+                    f"in {PREVIOUS}/ and start over, or choose another --out",
+                )
         elif any(p for p in store.root.iterdir() if p.name not in (LOCK, PREVIOUS)) and not new:
             store.unlock()
             raise UserError(str(store.root), None, "exists and is not a results store; "
