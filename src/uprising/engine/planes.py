@@ -208,7 +208,7 @@ def nth_in_span(bits, plane, rbase, a, b, k):
     return -1
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", cache=True)
 def seen(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi):
     """Packed (security << 32 | actives) in vision of (y, x), own cell included (== vision.scan_seen)."""
     act = np.int64(0)
@@ -245,7 +245,7 @@ def seen(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi):
     return (sec << np.int64(32)) | act
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", cache=True)
 def count_plane(bits, plane, wbase, wpr, height, width, torus, y, x, dy, lo, hi):
     """Cells of ``plane`` in vision of (y, x) (== vision.count_code for that plane's codes)."""
     n = 0
@@ -275,7 +275,7 @@ def count_plane(bits, plane, wbase, wpr, height, width, torus, y, x, dy, lo, hi)
     return n
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", cache=True)
 def nth_plane(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, k):
     """The flat cell of the k-th cell of ``plane`` in vision, in vision.nth_code's order:
     rows in table order; within a row, the piece x+lo.. (wrapped to the row's end) first, then
@@ -318,7 +318,7 @@ def nth_plane(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo
     return -1
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", cache=True)
 def random_cell(board, bits, plane, code, alt, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, ody, odx,
                 key, agent_id, known):
     """``vision.random_cell_coded`` (same draws, same result) with the exact fallback on planes.
@@ -328,27 +328,28 @@ def random_cell(board, bits, plane, code, alt, start, wbase, wpr, height, width,
     """
     n_off = ody.shape[0]
     akey = rng.agent_key(key, agent_id)
-    for t in range(RANDOM_TRIES):
+    # All tries are drawn and tested without branching, last to first, so ``found`` ends as the
+    # first try that hits: the same cell as stopping at it, without a mispredicted branch per try
+    # (numba: 2.2x faster choose pass, docs/engine.md).
+    found = np.int64(-1)
+    for t in range(RANDOM_TRIES - 1, -1, -1):
         o = rng.draw_below(akey, t, n_off)
         row = y + ody[o]
-        if torus:
-            if row < 0:
-                row += height
-            elif row >= height:
-                row -= height
-        elif row < 0 or row >= height:
-            continue
         col = x + odx[o]
         if torus:
-            if col < 0:
-                col += width
-            elif col >= width:
-                col -= width
-        elif col < 0 or col >= width:
-            continue
+            row += np.int64(row < 0) * height - np.int64(row >= height) * height
+            col += np.int64(col < 0) * width - np.int64(col >= width) * width
+            inside = True
+        else:
+            inside = (row >= 0) & (row < height) & (col >= 0) & (col < width)
+            row = min(max(row, 0), height - 1)
+            col = min(max(col, 0), width - 1)
         c = start + row * width + col
-        if board[c] == code or board[c] == alt:
-            return c
+        b = board[c]
+        hit = inside & ((b == code) | (b == alt))
+        found = c if hit else found
+    if found >= 0:
+        return found
     n = known if known >= 0 else count_plane(bits, plane, wbase, wpr, height, width, torus, y, x, dy, lo, hi)
     if n == 0:
         return -1
@@ -356,7 +357,7 @@ def random_cell(board, bits, plane, code, alt, start, wbase, wpr, height, width,
     return nth_plane(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, k)
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", cache=True)
 def random_active(board, bits, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, ody, odx, key, agent_id):
     """A uniformly random active cell in vision (== random_cell_coded for SEEN_ACTIVE), or -1.
 
@@ -390,3 +391,44 @@ def atomic_min(typingctx, arr, idx, value):
         return builder.atomic_rmw("min", ptr, v, "monotonic")
 
     return types.int64(arr, idx, value), codegen
+
+
+@nb.njit(inline="always", cache=True)
+def split(local, width):
+    """(local // width, local % width) for 0 <= local < 2**52, by a float division and a
+    correction: a 64-bit integer division costs 40-90 cycles on this Xeon, more than a whole scan
+    of the planes (numba: 46 -> 12 ns per row of the synchronous choose pass, docs/engine.md)."""
+    y = np.int64(np.float64(local) / np.float64(width))
+    x = local - y * width
+    if x < 0:
+        y -= 1
+        x += width
+    elif x >= width:
+        y += 1
+        x -= width
+    return y, x
+
+
+@intrinsic
+def borrow(typingctx, arr):
+    """The same array without its reference count (meminfo NULL): a view the caller keeps alive.
+
+    numba increfs and decrefs an array (an atomic ``lock inc/dec``) each time it is bound to a
+    new variable: every argument of every helper, inlined or not. In the sequential kernel these
+    atomics were ~70 % of the time (perf: NRT_incref/NRT_decref); on a borrowed array they are a
+    null test. Use only on arrays that outlive the kernel (its arguments).
+    """
+    if not isinstance(arr, types.Array):
+        return None
+
+    def codegen(context, builder, sig, args):
+        aryty = sig.args[0]
+        src = context.make_array(aryty)(context, builder, value=args[0])
+        out = context.make_array(aryty)(context, builder)
+        for field in ("nitems", "itemsize", "data", "shape", "strides", "parent"):
+            setattr(out, field, getattr(src, field))
+        out.meminfo = cgutils.get_null_value(out.meminfo.type)
+        out.parent = cgutils.get_null_value(out.parent.type)
+        return out._getvalue()
+
+    return arr(arr), codegen

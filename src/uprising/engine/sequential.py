@@ -31,12 +31,12 @@ from uprising.engine.rules import (
     OWN_CELL,
     RATIO,
 )
-from uprising.engine.planes import ACTIVE_PLANE, FREE_PLANE, refresh
+from uprising.engine.planes import FREE_PLANE, borrow, refresh
 from uprising.engine.vision import LOW32
 
 @nb.njit(inline="always", cache=True)
-def _move(i, code, vis, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width, torus, passable,
-          key):
+def _move(i, code, dy, lo, hi, ody, odx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
+          torus, passable, key):
     """Rule M: agent i moves to a uniformly random empty cell in vision (stays if none)."""
     c = cell[i]
     local = c - start
@@ -44,7 +44,7 @@ def _move(i, code, vis, cell, agent_id, occupant, board, bits, start, wbase, wpr
     x = local - y * width
     alt = SEEN_JAILED if passable else EMPTY
     t = planes.random_cell(board, bits, FREE_PLANE, EMPTY, alt, start, wbase, wpr, height, width, torus, y, x,
-                           vis[0], vis[1], vis[2], vis[3], vis[4], key, agent_id[i], -1)
+                           dy, lo, hi, ody, odx, key, agent_id[i], -1)
     if t < 0:
         return
     occupant[c] = -1
@@ -65,7 +65,7 @@ def _set_code(board, bits, c, code, start, width, wbase, wpr, passable):
 
 @nb.njit(inline="always", cache=True)
 def _decide(i, state, cell, hardship, risk_aversion, threshold, legitimacy, board, bits, start, wbase, wpr, height,
-            width, torus, passable, cv, rules, k):
+            width, torus, passable, dy, lo, hi, rules, k):
     """Rule A on the board as it is now (counts from the bit planes, == a direct board scan)."""
     c = cell[i]
     if not can_rebel(hardship[i], legitimacy[i], threshold[i]):
@@ -75,7 +75,7 @@ def _decide(i, state, cell, hardship, risk_aversion, threshold, legitimacy, boar
     local = c - start
     y = local // width
     x = local - y * width
-    packed = planes.seen(bits, wbase, wpr, height, width, torus, y, x, cv[0], cv[1], cv[2])
+    packed = planes.seen(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi)
     cops = packed >> np.int64(32)
     actives = packed & LOW32
     if not rules[OWN_CELL]:
@@ -91,13 +91,13 @@ def _decide(i, state, cell, hardship, risk_aversion, threshold, legitimacy, boar
 
 @nb.njit(inline="always", cache=True)
 def _arrest(j, state, cell, jail_left, agent_id, occupant, board, bits, start, wbase, wpr, height, width, torus,
-            passable, kv, rules, key_arrest, key_term):
+            passable, dy, lo, hi, ody, odx, rules, key_arrest, key_term):
     """Rule C: cop j arrests one uniformly random active citizen in its vision."""
     local = cell[j] - start
     y = local // width
     x = local - y * width
-    c = planes.random_active(board, bits, start, wbase, wpr, height, width, torus, y, x, kv[0], kv[1], kv[2], kv[3],
-                             kv[4], key_arrest, agent_id[j])
+    c = planes.random_active(board, bits, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, ody, odx,
+                             key_arrest, agent_id[j])
     if c < 0:
         return 0
     a = occupant[c]
@@ -123,6 +123,18 @@ def act_in_random_order(order, the_place, kind, group, place, state, cell, hards
     the planes of ``board`` (``planes.build``), kept up to date here.
     """
     key_move, key_arrest, key_term, key_release = keys[0], keys[1], keys[2], keys[3]
+    # arrays borrowed (no reference count): binding an array to a helper's argument costs an
+    # atomic incref/decref pair, which was ~70 % of this kernel's time (perf, docs/engine.md)
+    order, kind, group, place, state, cell = borrow(order), borrow(kind), borrow(group), borrow(place), borrow(state), \
+        borrow(cell)
+    hardship, risk_aversion, threshold, legitimacy = borrow(hardship), borrow(risk_aversion), borrow(threshold), \
+        borrow(legitimacy)
+    jail_left, age, death_age, agent_id = borrow(jail_left), borrow(age), borrow(death_age), borrow(agent_id)
+    occupant, board, bits, counter = borrow(occupant), borrow(board), borrow(bits), borrow(counter)
+    cdy, clo, chi, cody, codx = borrow(cv[0]), borrow(cv[1]), borrow(cv[2]), borrow(cv[3]), borrow(cv[4])
+    kdy, klo, khi, kody, kodx = borrow(kv[0]), borrow(kv[1]), borrow(kv[2]), borrow(kv[3]), borrow(kv[4])
+    cv = (cdy, clo, chi, cody, codx)
+    nv = (borrow(nv[0]), borrow(nv[1]), borrow(nv[2]), borrow(nv[3]), borrow(nv[4]))
     passable = rules[JAIL_MODE] == KEEP_CELL_PASSABLE
     move_first = rules[MOVE_FIRST]
     citizens_move = rules[MOVEMENT]
@@ -148,10 +160,10 @@ def act_in_random_order(order, the_place, kind, group, place, state, cell, hards
                     continue
                 refresh(bits, board, cell[i], start, width, wbase, wpr, passable)
             if move_first and citizens_move:
-                _move(i, board[cell[i]], cv, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
+                _move(i, board[cell[i]], cdy, clo, chi, cody, codx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
                       width, torus, passable, key_move)
             _decide(i, state, cell, hardship, risk_aversion, threshold, legitimacy, board, bits, start, wbase, wpr,
-                    height, width, torus, passable, cv, rules, k)
+                    height, width, torus, passable, cdy, clo, chi, rules, k)
             if is_model2:
                 if state[i] == ACTIVE:
                     v = model2.enemy_in_vision(i, group, cell, agent_id, occupant, board, start, height, width,
@@ -166,16 +178,16 @@ def act_in_random_order(order, the_place, kind, group, place, state, cell, hards
                                  keys[7], counter)
                     refresh(bits, board, t, start, width, wbase, wpr, passable)
             if not move_first and citizens_move:
-                _move(i, board[cell[i]], cv, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
+                _move(i, board[cell[i]], cdy, clo, chi, cody, codx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
                       width, torus, passable, key_move)
         elif kind[i] == COP and s == ON_DUTY:
             if move_first and cops_move:
-                _move(i, SEEN_COP, kv, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
+                _move(i, SEEN_COP, kdy, klo, khi, kody, kodx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
                       torus, passable, key_move)
             arrests += _arrest(i, state, cell, jail_left, agent_id, occupant, board, bits, start, wbase, wpr, height,
-                               width, torus, passable, kv, rules, key_arrest, key_term)
+                               width, torus, passable, kdy, klo, khi, kody, kodx, rules, key_arrest, key_term)
             if not move_first and cops_move:
-                _move(i, SEEN_COP, kv, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
+                _move(i, SEEN_COP, kdy, klo, khi, kody, kodx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
                       torus, passable, key_move)
     return arrests
 
