@@ -28,7 +28,7 @@ from uprising.engine.citizen import can_rebel, goes_active
 from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_COP, SEEN_JAILED, SEEN_QUIET
 from uprising.engine.population import ACTIVE, CITIZEN, COP, JAILED, ON_DUTY, QUIET
 from uprising.engine.rules import COUNTS_SELF, JAIL_MODE, KEEP_CELL_PASSABLE, MOVEMENT, OWN_CELL, RATIO
-from uprising.engine.planes import FREE_PLANE, atomic_min, borrow
+from uprising.engine.planes import FREE_PLANE, atomic_min
 from uprising.engine.vision import random_cell_coded
 
 RESORT_EVERY = 16  # measured: see docs/engine.md (cell-major layout)
@@ -249,12 +249,6 @@ class VisionPack:
 
 
 @nb.njit(inline="always", cache=True)
-def _borrow_pack(pack):
-    return (borrow(pack[0]), borrow(pack[1]), borrow(pack[2]), borrow(pack[3]), borrow(pack[4]), borrow(pack[5]),
-            borrow(pack[6]))
-
-
-@nb.njit(inline="always", cache=True)
 def _rows(pack, p):
     r0, r1 = pack[0][p], pack[0][p + 1]
     return pack[1][r0:r1], pack[2][r0:r1], pack[3][r0:r1]
@@ -278,22 +272,6 @@ def _priority(key, agent_id, k):
 def decide_planes(n, kind, state, place, cell, hardship, risk_aversion, threshold, legitimacy, board, bits,
                   cell_start, height, width, word_start, words_per_row, torus, cvp, rules, k):
     """Rule A for every free citizen of every place; counts from ``bits`` (the snapshot)."""
-    kind = borrow(kind)
-    state = borrow(state)
-    place = borrow(place)
-    cell = borrow(cell)
-    hardship = borrow(hardship)
-    risk_aversion = borrow(risk_aversion)
-    threshold = borrow(threshold)
-    legitimacy = borrow(legitimacy)
-    board = borrow(board)
-    bits = borrow(bits)
-    cell_start = borrow(cell_start)
-    height = borrow(height)
-    width = borrow(width)
-    word_start = borrow(word_start)
-    words_per_row = borrow(words_per_row)
-    cvp = _borrow_pack(cvp)
     for i in nb.prange(n):
         if kind[i] != CITIZEN:
             continue
@@ -332,23 +310,6 @@ def choose_moves_all(n, kind, state, place, cell, agent_id, board, bits, cell_st
                      words_per_row, torus, citizens_move, alt, cvp, kvp, key, priority_key, target, priority, claim):
     """Every free agent (cops; citizens if they move) picks a random empty cell in its vision and
     claims it: claim[cell] = the smallest priority of its claimants."""
-    kind = borrow(kind)
-    state = borrow(state)
-    place = borrow(place)
-    cell = borrow(cell)
-    agent_id = borrow(agent_id)
-    board = borrow(board)
-    bits = borrow(bits)
-    cell_start = borrow(cell_start)
-    height = borrow(height)
-    width = borrow(width)
-    word_start = borrow(word_start)
-    words_per_row = borrow(words_per_row)
-    target = borrow(target)
-    priority = borrow(priority)
-    claim = borrow(claim)
-    cvp = _borrow_pack(cvp)
-    kvp = _borrow_pack(kvp)
     for i in nb.prange(n):
         target[i] = -1
         s = state[i]
@@ -386,12 +347,6 @@ def choose_moves_all(n, kind, state, place, cell, agent_id, board, bits, cell_st
 def apply_claimed_moves(n, occupant, board, cell, target, priority, claim):
     """Winners (claim[t] == own priority) move; losers' target becomes -1. Race-free: old cells
     are distinct, winners' targets distinct and empty; claim is only read here."""
-    occupant = borrow(occupant)
-    board = borrow(board)
-    cell = borrow(cell)
-    target = borrow(target)
-    priority = borrow(priority)
-    claim = borrow(claim)
     for i in nb.prange(n):
         t = target[i]
         if t < 0:
@@ -411,8 +366,6 @@ def apply_claimed_moves(n, occupant, board, cell, target, priority, claim):
 @nb.njit(parallel=True, cache=True)
 def clear_claims(n, target, claim):
     """claim back to NO_CLAIM on the cells won (each by one row: race-free)."""
-    target = borrow(target)
-    claim = borrow(claim)
     for i in nb.prange(n):
         t = target[i]
         if t >= 0:
@@ -423,22 +376,6 @@ def clear_claims(n, target, claim):
 def choose_arrests(n, kind, state, place, cell, agent_id, board, bits, cell_start, height, width, word_start,
                    words_per_row, torus, kvp, key, priority_key, target, priority, claim):
     """Every on-duty cop picks a uniformly random active in its vision and claims it."""
-    kind = borrow(kind)
-    state = borrow(state)
-    place = borrow(place)
-    cell = borrow(cell)
-    agent_id = borrow(agent_id)
-    board = borrow(board)
-    bits = borrow(bits)
-    cell_start = borrow(cell_start)
-    height = borrow(height)
-    width = borrow(width)
-    word_start = borrow(word_start)
-    words_per_row = borrow(words_per_row)
-    target = borrow(target)
-    priority = borrow(priority)
-    claim = borrow(claim)
-    kvp = _borrow_pack(kvp)
     for i in nb.prange(n):
         target[i] = -1
         if kind[i] != COP or state[i] != ON_DUTY:
@@ -464,15 +401,6 @@ def choose_arrests(n, kind, state, place, cell, agent_id, board, bits, cell_star
 def apply_claimed_arrests(n, state, cell, jail_left, agent_id, occupant, board, target, priority, claim, rules,
                           key_term):
     """Winning cops arrest; race-free (arrestees' cells distinct, cops' own cells distinct)."""
-    state = borrow(state)
-    cell = borrow(cell)
-    jail_left = borrow(jail_left)
-    agent_id = borrow(agent_id)
-    occupant = borrow(occupant)
-    board = borrow(board)
-    target = borrow(target)
-    priority = borrow(priority)
-    claim = borrow(claim)
     arrests = 0
     for j in nb.prange(n):
         c = target[j]
