@@ -1,2 +1,22 @@
-"""uprising: a fast simulator of mass uprisings."""
+"""uprising: a fast simulator of mass uprisings.
+
+>>> from uprising import Simulation
+>>> sim = Simulation.from_scenario("epstein-1", seed=1)   # doctest: +SKIP
+"""
+
 __version__ = "0.1.0"
+
+__all__ = ["Simulation", "load_scenario", "__version__"]
+
+
+def __getattr__(name: str):
+    # Lazy, so `import uprising` (and the CLI's start-up) does not pay for numba until needed.
+    if name == "Simulation":
+        from uprising.simulation import Simulation
+
+        return Simulation
+    if name == "load_scenario":
+        from uprising.scenarios import load_scenario
+
+        return load_scenario
+    raise AttributeError(f"module 'uprising' has no attribute {name!r}")
