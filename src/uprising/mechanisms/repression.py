@@ -43,7 +43,8 @@ from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_COP, SEEN_JAILED, SEEN
 from uprising.engine.population import ACTIVE, CITIZEN, DEAD, ON_DUTY, QUIET, SOLDIER
 from uprising.engine.rules import COPS_MOVE, JAIL_MODE, KEEP_CELL_PASSABLE, MOVE_FIRST
 from uprising.engine.vision import build_vision, count_code, nth_code, random_cell_coded, row_of, segment
-from uprising.mechanisms.state import T_ACTIVE, T_JAILED, T_QUIET, places_mask, refresh_tally, security_rows
+from uprising.mechanisms.state import (T_ACTIVE, T_JAILED, T_QUIET, T_SOLDIERS, places_mask, refresh_tally,
+                                        security_rows)
 
 ARREST, TEARGAS, FIRE = 0, 1, 2
 OUT_ARRESTS, OUT_DISPERSED, OUT_SHOWN = range(3)
@@ -290,10 +291,15 @@ def repress(world, step: int) -> None:
     ms.killed_step[:] = 0.0
     ms.shown_step[:] = 0
     ms.dispersed_step[:] = 0
+    # the tally of this step, before any soldier acted; a world may reuse it while none acts
+    ms.tally_step, ms.soldiers_acted = step, False
+    if ms.tally[:, T_SOLDIERS].sum() == 0:  # no soldier on duty: nothing to do (no pass over the rows)
+        return
     rows = security_rows(pop.n, pop.kind, pop.state)
     rows = rows[pop.kind[rows] == SOLDIER]
     if len(rows) == 0:
         return
+    ms.soldiers_acted = True
     prio = rng.uniform_array(world.key("soldier_order", step), pop.agent_id[rows], 0)
     rows = rows[np.lexsort((prio, pop.place[rows]))]
     bounds = np.searchsorted(pop.place[rows], np.arange(places.count + 1))

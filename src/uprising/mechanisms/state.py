@@ -158,6 +158,8 @@ class MechanismState:
         self.joined_step = np.zeros(p, np.int64)
         self.defected_step = np.zeros(p, np.int64)
         self.tally = np.zeros((p, 8), np.int64)
+        self.tally_step = -1  # step of the tally soldiers.repress took (before they acted)
+        self.soldiers_acted = False  # whether any soldier acted after that tally
         self.on: dict[str, bool] = {}
 
     def arrests_by_place(self, world) -> np.ndarray:

@@ -235,7 +235,16 @@ def _disperse(w: BoliviaWorld, step: int, p: int, share: float) -> None:
 def blockades_update(w: BoliviaWorld, step: int) -> None:
     """A road is blocked while one end holds enough blockers; clearing troops clash with them."""
     cfg = w.cfg.blockade
-    w.active_people = w.tally()[:, kernels.T_ACTIVE].astype(float) * w.ppa
+    ms = w.mechanisms
+    if ms.tally_step == step and not ms.soldiers_acted and not ms.on.get("loyalty"):
+        # no soldier on duty this step: the actives are those soldiers.repress counted (jail.release
+        # frees citizens as quiet), and no soldier stands on a grid; no pass over the rows (issue #8)
+        t = np.zeros((w.P, kernels.N_TALLY), np.int64)
+        t[:, kernels.T_ACTIVE] = ms.tally[:, kernels.T_ACTIVE]
+        w.last_tally = t
+    else:
+        w.tally()
+    w.active_people = w.last_tally[:, kernels.T_ACTIVE].astype(float) * w.ppa
     w.tally_step = step  # government.act reads its soldiers on the grids (nothing moves them in between)
     act = w.active_people
     day = (step - 1) // w.spd
