@@ -99,7 +99,9 @@ def _words(places) -> int:
     return int((np.asarray(places.height, np.int64) * ((w + 63) // 64)).sum())
 
 
-# numba: one pass over the board bytes, parallel over grid rows of all places; ~1 ns per cell.
+# numba: one pass over the board bytes, parallel over grid rows of all places. Branch-free per
+# byte (the codes are random, so the old if/elif chain mispredicted): numba, one thread, 1000²,
+# 3.8 -> 0.94 ms per build, three builds a synchronous step (docs/engine.md).
 @nb.njit(parallel=True, cache=True)
 def build(board, cell_start, width, word_start, words_per_row, row_place, row_y, passable, bits):
     for r in nb.prange(row_place.shape[0]):
@@ -116,13 +118,10 @@ def build(board, cell_start, width, word_start, words_per_row, row_place, row_y,
             x1 = min(w, x0 + 64)
             for x in range(x0, x1):
                 b = board[cbase + x]
-                m = np.uint64(1) << np.uint64(x - x0)
-                if b == SEEN_ACTIVE:
-                    a |= m
-                elif b == SEEN_COP:
-                    s |= m
-                elif b == EMPTY or (passable and b == SEEN_JAILED):
-                    f |= m
+                sh = np.uint64(x - x0)
+                a |= np.uint64(b == SEEN_ACTIVE) << sh
+                s |= np.uint64(b == SEEN_COP) << sh
+                f |= np.uint64((b == EMPTY) | (passable & (b == SEEN_JAILED))) << sh
             bits[wbase + k, ACTIVE_PLANE] = a
             bits[wbase + k, SECURITY_PLANE] = s
             bits[wbase + k, FREE_PLANE] = f
