@@ -65,19 +65,15 @@ def run_one(args: tuple) -> dict:
 
 def series(sim) -> dict:
     """Per step, for the report's bands over runs: actives (people) in El Alto and La Paz, and the
-    killed so far in all places."""
-    import polars as pl
-
-    from uprising.world.outputs import timeseries
-
+    killed so far in all places. numpy only: this runs in forked workers, where polars can deadlock."""
     w = sim.world
-    ts = timeseries(w)
-    out: dict = {"step": sorted(set(ts["step"].to_list()))}
+    rows = min(w.recorder.rows, w.rec_rows)
+    active = w.recorder.columns()["active"][:rows] * w.ppa
+    idx = {n: i for i, n in enumerate(w.names)}
+    out: dict = {"step": list(range(rows))}
     for name, key in (("El Alto", "active_el_alto"), ("La Paz", "active_la_paz")):
-        part = ts.filter(pl.col("place_name") == name).sort("step")
-        out[key] = [round(float(v)) for v in part["active"].to_list()] if part.height else None
-    dead = ts.group_by("step").agg(pl.col("dead").sum()).sort("step") if ts.height else None
-    out["deaths"] = [round(float(v), 1) for v in dead["dead"].to_list()] if dead is not None else None
+        out[key] = [round(float(v)) for v in active[:, idx[name]]] if name in idx else None
+    out["deaths"] = [round(float(v), 1) for v in w.rec["deaths"][:rows].sum(axis=1)]
     out["start"] = w.cfg.start.isoformat()
     out["hours_per_step"] = w.hps
     return out
