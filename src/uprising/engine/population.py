@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
 # kind
@@ -84,11 +85,21 @@ class Population:
     def permute(self, order: np.ndarray) -> None:
         """Reorder the rows in use: row i becomes old row order[i] (cell-major layout)."""
         for col in COLUMNS:
-            arr = getattr(self, col.name)
-            arr[: self.n] = arr[: self.n][order]
+            _gather(getattr(self, col.name), order)
 
     def column_table(self) -> str:
         """The column declarations as a markdown table (for docs)."""
         lines = ["| column | dtype | meaning |", "|---|---|---|"]
         lines += [f"| `{c.name}` | {np.dtype(c.dtype).name} | {c.doc} |" for c in COLUMNS]
         return "\n".join(lines)
+
+
+# numba: arr[:n] = arr[order] through one scratch copy; numpy's fancy index plus the copy back took
+# ~1.2 ms a column at 740 000 rows (the re-sort permutes every column every 16 steps).
+@nb.njit(cache=True)
+def _gather(arr, order):
+    n = order.shape[0]
+    tmp = np.empty(n, arr.dtype)
+    for i in range(n):
+        tmp[i] = arr[order[i]]
+    arr[:n] = tmp

@@ -548,14 +548,29 @@ def maybe_resort(world, step: int) -> None:
     """Every RESORT_EVERY steps, permute rows into cell order (cell-major layout)."""
     if (step - 1) % RESORT_EVERY:
         return
-    pop, places = world.pop, world.places
-    occ = places.occupant
-    on_grid = occ[occ >= 0]
-    seen = np.zeros(pop.n, bool)
-    seen[on_grid] = True
-    order = np.concatenate([on_grid.astype(np.int64), np.flatnonzero(~seen)])
+    pop = world.pop
+    order = cell_order(world.places.occupant, pop.n)
     pop.permute(order)
-    new_row = np.empty(pop.n, np.int32)
-    new_row[order] = np.arange(pop.n, dtype=np.int32)
-    held = occ >= 0
-    occ[held] = new_row[occ[held]]
+
+
+# numba: one pass over the cells and one over the rows (numpy's masks, concatenate and remap took
+# ~17-30 ms at 1000², one thread, every 16 steps).
+@nb.njit(cache=True)
+def cell_order(occupant, n):
+    """Rows in cell order, then the rows on no cell in row order; ``occupant`` is remapped to the
+    new rows (the row at position k of the order becomes row k)."""
+    order = np.empty(n, np.int64)
+    placed = np.zeros(n, np.bool_)
+    k = 0
+    for c in range(occupant.shape[0]):
+        r = occupant[c]
+        if r >= 0:
+            order[k] = r
+            placed[r] = True
+            occupant[c] = k
+            k += 1
+    for r in range(n):
+        if not placed[r]:
+            order[k] = r
+            k += 1
+    return order
