@@ -100,6 +100,9 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     return table
 
 
+MULTI_PLACE_FRAME_BYTES = 64 * 2**20  # the report shows at most 6 M cells of them anyway
+
+
 def default_frame_every(steps: int, cells: int, max_frames: int = 500, max_bytes: int = 256 * 2**20) -> int:
     """Snapshot spacing for frames.npz: at most ``max_frames`` frames and ``max_bytes`` of int8 cells."""
     by_count = math.ceil(steps / max_frames) if steps else 1
@@ -149,9 +152,14 @@ def run_command(
 
     from uprising.simulation import Simulation  # numba compiles on import: keep other commands fast
 
-    if frame_every is None:
+    default_frames = frame_every is None
+    if default_frames:
         frame_every = default_frame_every(info.steps, resolved.grid.width * resolved.grid.height)
     sim = Simulation(resolved, seed=info.seed, schedule=info.schedule, frame_every=frame_every)
+    if default_frames and sim.world.places.count > 1:
+        # a multi-place world snapshots place 0, whose grid comes from its population, not [grid]:
+        # space the frames by its real size (issue #8: at scale 1, 245 frames of La Paz were 280 MB)
+        sim.frame_every = default_frame_every(info.steps, sim.world.places.cells_of(0), max_bytes=MULTI_PLACE_FRAME_BYTES)
     from uprising import checkpoint, checks
     from uprising.cli import resume
 

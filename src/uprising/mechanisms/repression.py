@@ -13,8 +13,9 @@ keyed random order (phase ``soldiers.repress``), each on the board as it is:
 - level 0, arrest: rule C, a random active in vision is jailed;
 - level 1, tear gas: each active in vision is dispersed — turns quiet, not jailed — with
   probability ``teargas_share``;
-- level 2, live fire: with at least one active in vision, the agent (``people_per_agent`` = 1/scale
-  soldiers) kills ``Binomial(round(1/scale), p_kill)`` people. The place's ``death_balance``
+- level 2, live fire: with at least one active in vision, the agent (``soldiers_per_agent``
+  soldiers: 1/scale, or the deployed soldiers over the agents on the grid when a world sets it)
+  kills ``Binomial(round(soldiers_per_agent), p_kill)`` people. The place's ``death_balance``
   takes them; each time it reaches 1/scale people one random active in the soldier's vision is
   removed (state dead, off the grid) — the grid mirrors the toll, which is counted in people at
   any scale (design-gas-war.md section 1). Citizens within vision of the victim witness it
@@ -307,6 +308,7 @@ def repress(world, step: int) -> None:
                                                "fire_victim"))
     keep = 1.0 - sc.legitimacy.backfire_witness
     out = np.zeros(3, np.int64)
+    spa = ms.people_per_agent if ms.soldiers_per_agent is None else ms.soldiers_per_agent
     for p in range(places.count):
         order = rows[bounds[p] : bounds[p + 1]]
         if len(order) == 0:
@@ -319,7 +321,7 @@ def repress(world, step: int) -> None:
         repress_place(order, int(ms.doctrine[p]), pop.state, pop.cell, pop.jail_left, pop.agent_id, pop.legitimacy,
                       places.occupant, places.board, start, height, width, torus, world.soldier_vision[p].arrays,
                       world.citizen_vision[p].arrays, world.rules, keys, float(cfg.teargas_share),
-                      float(cfg.p_kill), int(round(ppa)), ppa, keep, balance, killed_by, out)
+                      float(cfg.p_kill), int(round(spa[p])), ppa, keep, balance, killed_by, out)
         world.arrests += int(out[0])
         if hasattr(world, "arrests_by_place"):
             world.arrests_by_place[p] += int(out[0])

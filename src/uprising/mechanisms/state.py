@@ -138,6 +138,9 @@ class MechanismState:
         p = world.places.count
         self.n_places = p
         self.people_per_agent = np.ones(p, np.float64)
+        # soldiers a soldier agent stands for (its fire is drawn per soldier): None is people_per_agent;
+        # a world that rounds deployments to agents sets deployed soldiers / soldier agents (issue #8)
+        self.soldiers_per_agent: np.ndarray | None = None
         self.radio_reach = np.ones(p, np.float64)
         self.news_people = np.zeros(p, np.float64)
         self.news_external = False

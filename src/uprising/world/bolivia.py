@@ -359,7 +359,16 @@ class BoliviaWorld:
 
         pop = self.pop
         n = pop.n
+        # at least one agent for any deployment, each standing for its share of the soldiers in
+        # people: the grid's fire is drawn per soldier deployed, whatever the rounding (issue #8:
+        # at 1/1000, 500 soldiers rounded to one agent of 1,000 doubled the toll of their fire)
         want = np.floor(self.clearing * self.scale + 0.5).astype(np.int64)
+        want[(want == 0) & (self.clearing >= 1.0)] = 1
+        ms = getattr(self, "mechanisms", None)
+        if ms is not None:
+            if ms.soldiers_per_agent is None:
+                ms.soldiers_per_agent = np.full(self.P, self.ppa)
+            ms.soldiers_per_agent[:] = np.where(want > 0, self.clearing / np.maximum(want, 1), self.ppa)
         if have is None:  # soldiers on each grid, unless the caller has a fresh count
             have = self.tally()[:, kernels.T_SOLDIERS_ON_GRID]
         for p in np.flatnonzero(have != want):

@@ -16,6 +16,7 @@ Targets (issue #4): resignation within 14-20 Oct in at least 60% of runs; median
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -138,7 +139,9 @@ def validate(
             if progress:
                 progress(i + 1, len(jobs))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawned, not forked: a fork taken while numba's worker threads exist (any earlier run in
+        # this process) can leave the child waiting forever on a lock one of them held
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
             futures = {pool.submit(run_one, job): i for i, job in enumerate(jobs)}
             for done, fut in enumerate(as_completed(futures), 1):
                 results[futures[fut]] = fut.result()
