@@ -47,7 +47,7 @@ def record(world, step: int) -> None:
     c = world.counter
     now = (world.arrests, int(c[2]), int(c[3]), int(c[4]))
     last = getattr(world, "_last_events", (0, 0, 0, 0))
-    world.recorder.record(world, step, tuple(a - b for a, b in zip(now, last)))
+    world.recorder.record(world, step, (now[0] - last[0], now[1] - last[1], now[2] - last[2], now[3] - last[3]))
     world._last_events = now
 
 

@@ -79,6 +79,7 @@ class Planes:
         # one entry per grid row of every place: (place, y), so one parallel build covers all places
         self.row_place = np.repeat(np.arange(len(h), dtype=np.int64), h)
         self.row_y = np.concatenate([np.arange(n, dtype=np.int64) for n in h]) if len(h) else np.zeros(0, np.int64)
+        self.places = None  # planes_of: the Places these were sized for (skips re-measuring every step)
 
     def build(self, places, passable: bool) -> None:
         build(places.board, places.cell_start, places.width, self.word_start, self.words_per_row, self.row_place,
@@ -88,9 +89,13 @@ class Planes:
 def planes_of(world) -> Planes:
     """The world's planes (created on first use; recreated if the places changed)."""
     pl = getattr(world, "planes", None)
-    if pl is None or pl.bits.shape[0] != _words(world.places):
-        pl = Planes(world.places)
+    places = world.places
+    if pl is not None and pl.places is places:  # the same Places object: sized for it already
+        return pl
+    if pl is None or pl.bits.shape[0] != _words(places):
+        pl = Planes(places)
         world.planes = pl
+    pl.places = places
     return pl
 
 

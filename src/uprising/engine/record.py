@@ -34,6 +34,27 @@ def tally(n, kind, state, place, group, n_places, n_groups):
     return out, by_group
 
 
+# numba: tally straight into the recorder's row (no per-step arrays, one dispatch instead of
+# a tally, two row copies and an events copy: ~5 us of a 120 us small step).
+@nb.njit(cache=True)
+def tally_into(step, n, kind, state, place, group, counts, by_group, events, e0, e1, e2, e3):
+    """``tally`` of this step written into ``counts[step]``, ``by_group[step]``; events into ``events[step, 0]``."""
+    counts[step] = 0
+    by_group[step] = 0
+    for i in range(n):
+        p = place[i]
+        if kind[i] == CITIZEN:
+            s = state[i]
+            counts[step, p, s] += 1
+            by_group[step, p, group[i], s] += 1
+        elif kind[i] == COP and state[i] == ON_DUTY:
+            counts[step, p, 4] += 1
+    events[step, 0, 0] = e0
+    events[step, 0, 1] = e1
+    events[step, 0, 2] = e2
+    events[step, 0, 3] = e3
+
+
 class Recorder:
     def __init__(self, world, steps: int):
         self.n_places = world.places.count
@@ -67,10 +88,9 @@ class Recorder:
         if step >= self.counts.shape[0]:
             self._grow()
         pop = world.pop
-        counts, by_group = tally(pop.n, pop.kind, pop.state, pop.place, pop.group, self.n_places, self.n_groups)
-        self.counts[step] = counts
-        self.by_group[step] = by_group
-        self.events[step, 0] = events  # single place: events are run-wide for now
+        e0, e1, e2, e3 = events  # single place: events are run-wide for now
+        tally_into(step, pop.n, pop.kind, pop.state, pop.place, pop.group, self.counts, self.by_group, self.events,
+                   e0, e1, e2, e3)
         for source in self.sources:
             for name, values in source(world, step).items():
                 if name not in self.extra:
