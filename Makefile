@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The main job. It becomes bolivia-2003 when that scenario ships.
+# The main job: the Gas War scenario (`make run MAIN=epstein-1` runs Epstein's Run 2 instead).
 MAIN   ?= bolivia-2003
 
 .PHONY: run test install browser docs clean
