@@ -66,6 +66,11 @@ def trailing_zeros(typingctx, x):
     return types.int64(x), codegen
 
 
+# worlds of at most this many plane words (64 cells each, ~16k cells) build on one thread: the same
+# planes, without the parallel launch (~2 us, more than a 40x40 build)
+SERIAL_BUILD_WORDS = 256
+
+
 class Planes:
     """Word offsets of every place's rows and the plane array (reused across steps)."""
 
@@ -82,8 +87,9 @@ class Planes:
         self.places = None  # planes_of: the Places these were sized for (skips re-measuring every step)
 
     def build(self, places, passable: bool) -> None:
-        build(places.board, places.cell_start, places.width, self.word_start, self.words_per_row, self.row_place,
-              self.row_y, passable, self.bits)
+        kernel = build_serial if self.bits.shape[0] <= SERIAL_BUILD_WORDS else build
+        kernel(places.board, places.cell_start, places.width, self.word_start, self.words_per_row, self.row_place,
+               self.row_y, passable, self.bits)
 
 
 def planes_of(world) -> Planes:
@@ -107,29 +113,41 @@ def _words(places) -> int:
 # numba: one pass over the board bytes, parallel over grid rows of all places. Branch-free per
 # byte (the codes are random, so the old if/elif chain mispredicted): numba, one thread, 1000²,
 # 3.8 -> 0.94 ms per build, three builds a synchronous step (docs/engine.md).
+@nb.njit(inline="always", cache=True)
+def _build_row(r, board, cell_start, width, word_start, words_per_row, row_place, row_y, passable, bits):
+    p = row_place[r]
+    y = row_y[r]
+    w = width[p]
+    cbase = cell_start[p] + y * w
+    wbase = word_start[p] + y * words_per_row[p]
+    for k in range(words_per_row[p]):
+        a = np.uint64(0)
+        s = np.uint64(0)
+        f = np.uint64(0)
+        x0 = k * 64
+        x1 = min(w, x0 + 64)
+        for x in range(x0, x1):
+            b = board[cbase + x]
+            sh = np.uint64(x - x0)
+            a |= np.uint64(b == SEEN_ACTIVE) << sh
+            s |= np.uint64(b == SEEN_COP) << sh
+            f |= np.uint64((b == EMPTY) | (passable & (b == SEEN_JAILED))) << sh
+        bits[wbase + k, ACTIVE_PLANE] = a
+        bits[wbase + k, SECURITY_PLANE] = s
+        bits[wbase + k, FREE_PLANE] = f
+
+
 @nb.njit(parallel=True, cache=True)
 def build(board, cell_start, width, word_start, words_per_row, row_place, row_y, passable, bits):
     for r in nb.prange(row_place.shape[0]):
-        p = row_place[r]
-        y = row_y[r]
-        w = width[p]
-        cbase = cell_start[p] + y * w
-        wbase = word_start[p] + y * words_per_row[p]
-        for k in range(words_per_row[p]):
-            a = np.uint64(0)
-            s = np.uint64(0)
-            f = np.uint64(0)
-            x0 = k * 64
-            x1 = min(w, x0 + 64)
-            for x in range(x0, x1):
-                b = board[cbase + x]
-                sh = np.uint64(x - x0)
-                a |= np.uint64(b == SEEN_ACTIVE) << sh
-                s |= np.uint64(b == SEEN_COP) << sh
-                f |= np.uint64((b == EMPTY) | (passable & (b == SEEN_JAILED))) << sh
-            bits[wbase + k, ACTIVE_PLANE] = a
-            bits[wbase + k, SECURITY_PLANE] = s
-            bits[wbase + k, FREE_PLANE] = f
+        _build_row(r, board, cell_start, width, word_start, words_per_row, row_place, row_y, passable, bits)
+
+
+@nb.njit(cache=True)
+def build_serial(board, cell_start, width, word_start, words_per_row, row_place, row_y, passable, bits):
+    """``build`` on one thread: a small world's build is ~1 us, less than launching the parallel loop."""
+    for r in range(row_place.shape[0]):
+        _build_row(r, board, cell_start, width, word_start, words_per_row, row_place, row_y, passable, bits)
 
 
 @nb.njit(inline="always", cache=True)

@@ -192,15 +192,17 @@ def act_in_random_order(order, the_place, kind, group, place, state, cell, hards
     return arrests
 
 
-# the kernel's keys: these six streams at this step, then the set-up keys (step 0) of the last two
-_KEY_STREAMS = ("move", "arrest", "jail_term", "release", "kill", "clone", "risk_aversion", "death_age")
+# the order's key, the kernel's keys: these seven streams at this step, then the set-up keys (step 0)
+# of the last two
+_KEY_STREAMS = ("order", "move", "arrest", "jail_term", "release", "kill", "clone", "risk_aversion", "death_age")
 
 
 def act(world, step: int) -> None:
     """Phase agents.act: every agent's turn, in a fresh random order."""
     pop, places = world.pop, world.places
-    order = rng.permutation(world.key("order", step), pop.n)
-    keys = rng.step_keys(world.seed, _KEY_STREAMS, step, 6)
+    keys = rng.step_keys(world.seed, _KEY_STREAMS, step, 7)
+    order = rng.permutation(keys[0], pop.n)
+    keys = keys[1:]
     if world.model2:
         world.ensure_slack(pop.n)
     m2 = world.scenario.model2
