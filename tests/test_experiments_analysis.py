@@ -9,7 +9,7 @@ from experiments_helpers import cli, write_spec
 from uprising.errors import UserError
 from uprising.experiments import load_spec
 from uprising.experiments.compare import compare, paired_table
-from uprising.experiments.sensitivity import analyse, sensitivity
+from uprising.experiments.sensitivity import sensitivity
 
 SAMPLED = """
 [sweep]

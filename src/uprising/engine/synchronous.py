@@ -25,11 +25,10 @@ import numpy as np
 from uprising.engine import cop as cop_rules
 from uprising.engine import counts, model2, planes, rng
 from uprising.engine.citizen import can_rebel, goes_active
-from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_COP, SEEN_JAILED, SEEN_QUIET
-from uprising.engine.population import ACTIVE, CITIZEN, COP, JAILED, ON_DUTY, QUIET
+from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_JAILED, SEEN_QUIET
+from uprising.engine.population import ACTIVE, CITIZEN, COP, ON_DUTY, QUIET
 from uprising.engine.rules import COUNTS_SELF, JAIL_MODE, KEEP_CELL_PASSABLE, MOVEMENT, OWN_CELL, RATIO
 from uprising.engine.planes import FREE_PLANE, atomic_min
-from uprising.engine.vision import random_cell_coded
 
 RESORT_EVERY = 16  # measured: see docs/engine.md (cell-major layout)
 PLANES_MAX_RADIUS = 16  # decide counts from bit planes up to this vision radius, else count tables
@@ -69,63 +68,6 @@ def decide_all(n, kind, state, place, cell, hardship, risk_aversion, threshold, 
             board[c] = SEEN_QUIET
 
 
-@nb.njit(parallel=True, cache=True)
-def choose_moves(n, kind, state, place, cell, agent_id, board, the_place, start, height, width, torus,
-                 citizens_move, alt, cv, kv, key, priority_key, target, priority):
-    """Every free agent (cops; citizens if they move) picks a random empty cell in its vision."""
-    for i in nb.prange(n):
-        target[i] = -1
-        if place[i] != the_place:
-            continue
-        s = state[i]
-        k = kind[i]
-        if k == CITIZEN:
-            if not citizens_move or (s != QUIET and s != ACTIVE):
-                continue
-            vis = cv
-        elif k == COP and s == ON_DUTY:
-            vis = kv
-        else:
-            continue
-        local = cell[i] - start
-        y = local // width
-        x = local - y * width
-        t = random_cell_coded(board, start, height, width, torus, y, x, vis[0], vis[1], vis[2], vis[3], vis[4],
-                              EMPTY, alt, key, agent_id[i])
-        target[i] = t
-        if t >= 0:
-            priority[i] = np.int64((rng.bits(priority_key, agent_id[i], 0) >> np.uint64(33)) << np.uint64(32)) | (
-                agent_id[i] & LOW32
-            )
-
-
-@nb.njit(parallel=True, cache=True)
-def choose_cells(n, kind, state, place, cell, agent_id, board, the_place, start, height, width, torus,
-                 movers_kind, code, alt, vis, key, priority_key, target, priority):
-    """Every agent of ``movers_kind`` (free citizens or on-duty cops) picks a random cell in vision
-    coded ``code``/``alt`` on the current board (read only here); -1 if none."""
-    for i in nb.prange(n):
-        target[i] = -1
-        if kind[i] != movers_kind or place[i] != the_place:
-            continue
-        s = state[i]
-        if movers_kind == CITIZEN and s != QUIET and s != ACTIVE:
-            continue
-        if movers_kind == COP and s != ON_DUTY:
-            continue
-        local = cell[i] - start
-        y = local // width
-        x = local - y * width
-        t = random_cell_coded(board, start, height, width, torus, y, x, vis[0], vis[1], vis[2], vis[3], vis[4],
-                              code, alt, key, agent_id[i])
-        target[i] = t
-        if t >= 0:
-            # 32 random bits above the agent id: unique, so a claim never ties
-            priority[i] = np.int64((rng.bits(priority_key, agent_id[i], 0) >> np.uint64(33)) << np.uint64(32)) | (
-                agent_id[i] & LOW32
-            )
-
-
 # numba: serial claim settling, one pass over claimants; cell-major rows make claim[] access local.
 @nb.njit(cache=True)
 def settle_claims(n, target, priority, claim):
@@ -146,36 +88,6 @@ def settle_claims(n, target, priority, claim):
         t = target[i]
         if t >= 0:
             claim[t] = NO_CLAIM
-
-
-@nb.njit(parallel=True, cache=True)
-def apply_moves(n, occupant, board, cell, target):
-    """Winners move. Race-free: old cells are distinct, targets distinct and were empty."""
-    for i in nb.prange(n):
-        t = target[i]
-        if t < 0:
-            continue
-        old = cell[i]
-        code = board[old]
-        occupant[old] = -1
-        board[old] = EMPTY
-        occupant[t] = i
-        board[t] = code
-        cell[i] = t
-
-
-@nb.njit(cache=True)
-def apply_arrests(n, state, cell, jail_left, agent_id, occupant, board, target, rules, key_term):
-    arrests = 0
-    for j in range(n):
-        c = target[j]
-        if c < 0:
-            continue
-        a = occupant[c]
-        cop_rules.jail_citizen(a, c, state, cell, jail_left, occupant, board, agent_id, rules, key_term)
-        cop_rules.after_arrest(j, c, cell, occupant, board, rules)
-        arrests += 1
-    return arrests
 
 
 @nb.njit(parallel=True, cache=True)

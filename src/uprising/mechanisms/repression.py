@@ -41,7 +41,7 @@ import numpy as np
 from uprising.engine import cop as cop_rules
 from uprising.engine import rng
 from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_COP, SEEN_JAILED, SEEN_QUIET
-from uprising.engine.population import ACTIVE, CITIZEN, DEAD, ON_DUTY, QUIET, SOLDIER
+from uprising.engine.population import DEAD, ON_DUTY, QUIET, SOLDIER
 from uprising.engine.rules import COPS_MOVE, JAIL_MODE, KEEP_CELL_PASSABLE, MOVE_FIRST
 from uprising.engine.vision import build_vision, count_code, nth_code, random_cell_coded, row_of, segment
 from uprising.mechanisms.state import (T_ACTIVE, T_JAILED, T_QUIET, T_SOLDIERS, places_mask, refresh_tally,

@@ -15,7 +15,7 @@ import difflib
 import numba as nb
 import numpy as np
 
-from uprising.engine.population import ACTIVE, CITIZEN, COP, DEAD, JAILED, NEUTRAL, ON_DUTY, QUIET, SOLDIER
+from uprising.engine.population import CITIZEN, COP, DEAD, NEUTRAL, ON_DUTY, SOLDIER
 from uprising.errors import UserError
 
 # columns of the place tally

@@ -146,8 +146,6 @@ def phase_steps(w: BoliviaWorld) -> dict[str, int | None]:
         hit = np.flatnonzero(mask)
         return int(hit[0]) if len(hit) else None
 
-    alti = [idx[n] for n in ALTIPLANO if n in idx]
-    road_alti = np.isin(w.road_src, alti) | np.isin(w.road_dst, alti)
     by_alti = w.rec_block_alti[:rows]
     out["altiplano_blockade"] = first(by_alti)
     war = [idx[n] for n in WARISATA if n in idx]

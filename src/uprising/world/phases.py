@@ -18,8 +18,6 @@ and the toll see every death once.
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
@@ -27,7 +25,7 @@ from uprising.engine import jail, synchronous
 from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_QUIET
 from uprising.engine.plan import Phase, Plan
 from uprising.engine.plan import record as engine_record
-from uprising.engine.population import ACTIVE, CITIZEN, NEUTRAL, QUIET, SOLDIER, COP
+from uprising.engine.population import ACTIVE, CITIZEN, QUIET
 from uprising.world import kernels
 from uprising.world.bolivia import MARCHING, BoliviaWorld, March  # noqa: F401
 
@@ -555,8 +553,6 @@ def regime_update(w: BoliviaWorld, step: int) -> None:
     w.government = 1
     w.resigned_step = step
     w.resign_reason = reason
-    from uprising.mechanisms import legitimacy
-
     _successor(w, r.successor_legitimacy)
     w.call_until[:] = np.minimum(w.call_until, step)
     for k in list(w.marcher_until):
