@@ -87,14 +87,6 @@ def kill_at(c, state, cell, occupant, board, counter):
 
 
 @nb.njit(cache=True)
-def kill_in_vision(i, group, state, cell, agent_id, occupant, board, start, height, width, torus, cv, key, counter):
-    """Active citizen i kills a random other-group citizen in its vision (if any)."""
-    c = enemy_in_vision(i, group, cell, agent_id, occupant, board, start, height, width, torus, cv, key)
-    if c >= 0:
-        kill_at(c, state, cell, occupant, board, counter)
-
-
-@nb.njit(cache=True)
 def cradle(i, cell, agent_id, board, start, height, width, torus, nv, clone_p, key_clone):
     """With probability clone_p, a random empty cell adjacent to citizen i for its clone; else -1."""
     if rng.uniform(key_clone, agent_id[i], 0) >= clone_p:
@@ -130,17 +122,6 @@ def spawn(i, target, kind, group, place, state, cell, hardship, risk_aversion, t
     agent_id[j] = new_id
     occupant[target] = j
     board[target] = SEEN_QUIET
-
-
-@nb.njit(cache=True)
-def maybe_clone(i, kind, group, place, state, cell, hardship, risk_aversion, threshold, legitimacy,
-                jail_left, age, death_age, agent_id, occupant, board, start, height, width, torus,
-                nv, clone_p, max_age, key_clone, key_risk, key_death, counter):
-    """Sequential schedule: citizen i clones at once if it draws to and has room."""
-    target = cradle(i, cell, agent_id, board, start, height, width, torus, nv, clone_p, key_clone)
-    if target >= 0:
-        spawn(i, target, kind, group, place, state, cell, hardship, risk_aversion, threshold, legitimacy,
-              jail_left, age, death_age, agent_id, occupant, board, max_age, key_risk, key_death, counter)
 
 
 # numba: one pass over all rows each step.

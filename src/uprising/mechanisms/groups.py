@@ -57,17 +57,6 @@ def shares_by_place(groups: list[Group], names: list[str], n_places: int) -> np.
     return out
 
 
-def _stretch(u: np.ndarray, low: float, high: float) -> np.ndarray:
-    """U(low, high) from U(0, 1): exactly u when (low, high) = (0, 1)."""
-    if low == 0.0 and high == 1.0:
-        return u
-    return low + (high - low) * u
-
-
-# numba: one parallel pass over the rows (issue #8: numpy's version built [rows, groups]
-# temporaries and a fancy-indexed pass per group and column, ~9 s at 8.3 M citizens). The draws
-# are keyed by agent id and computed as the numpy code did (float64, then stored), bit for bit.
-@nb.njit(parallel=True, cache=True)
 def _draw(rows, place, agent_id, bounds, keys, low_high, thresholds, baselines, organised_share,
           group, hardship, risk_aversion, threshold, legitimacy, organised, mobility):
     n_bounds = bounds.shape[1]

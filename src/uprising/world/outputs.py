@@ -131,10 +131,6 @@ def roads_frame(w: BoliviaWorld) -> pl.DataFrame:
     )
 
 
-def _day_index(w: BoliviaWorld, step: int) -> int:
-    return (max(step, 1) - 1) // w.spd
-
-
 def phase_steps(w: BoliviaWorld) -> dict[str, int | None]:
     """First step of each phase's signature in the run (None: never happened)."""
     rows = w.rec_rows
