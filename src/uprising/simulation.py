@@ -19,9 +19,8 @@ import numpy as np
 import polars as pl
 
 import uprising
-from uprising.mechanisms import phases as mechanisms
-from uprising.engine.plan import Plan, build_plan
-from uprising.engine.world import World
+from uprising import worlds
+from uprising.engine.plan import Plan
 from uprising.errors import UserError
 from uprising.scenarios.schema import Scenario
 
@@ -84,21 +83,13 @@ class Simulation:
             raise UserError(None, "schedule", f"unknown schedule {schedule!r}; allowed: {', '.join(SCHEDULES)}")
         if frame_every is not None and frame_every < 1:
             raise UserError(None, "frame_every", f"must be >= 1, got {frame_every}")
-        if scenario.scenario.model != "bolivia":
-            check_fits_in_memory(scenario)
         self.scenario = scenario
         self.seed = int(scenario.scenario.seed if seed is None else seed)
         self.schedule = schedule
         self.frame_every = frame_every
-        self.bolivia = scenario.scenario.model == "bolivia"
-        if self.bolivia:  # the multi-place world builds itself and installs the mechanisms
-            from uprising.world import outputs as bolivia
-
-            self.world, self.plan = bolivia.build_world(scenario, self.seed, schedule)
-        else:
-            self.world = World(scenario, self.seed, schedule)
-            mechanisms.install(self.world)  # groups, soldiers, loyalty: nothing when all are off
-            self.plan: Plan = mechanisms.extend_plan(self.world, build_plan(self.world))
+        self.kind = worlds.kind_of(scenario)  # the classic grid, or a world of places
+        self.world, self.plan = self.kind.build(scenario, self.seed, schedule)
+        self.plan: Plan
         self.steps_done = 0
         self.wall_seconds = 0.0
         self._frames: list[np.ndarray] = []
@@ -157,20 +148,9 @@ class Simulation:
     # -- outputs ------------------------------------------------------------------------------
     def timeseries(self) -> pl.DataFrame:
         """One row per step and place: step, place, quiet, active, jailed, dead, cops, arrests
-        (Model II adds active_g0, citizens_g0, ..., kills, births, deaths). Bolivia: in people, with
-        date, place_name, lat, lon and the world's columns (``uprising.world.outputs.timeseries``)."""
-        if self.bolivia:
-            from uprising.world import outputs as bolivia
-
-            return bolivia.timeseries(self.world)
-        cols = self.world.recorder.columns()
-        rows, places = next(iter(cols.values())).shape
-        data = {
-            "step": np.repeat(np.arange(rows, dtype=np.int64), places),
-            "place": np.tile(np.arange(places, dtype=np.int64), rows),
-        }
-        data.update({name: arr.reshape(-1) for name, arr in cols.items()})
-        return pl.DataFrame(data)
+        (Model II adds active_g0, citizens_g0, ..., kills, births, deaths). A world of places: in
+        people, with date, place_name, lat, lon and the world's columns (``uprising.world.outputs``)."""
+        return self.kind.timeseries(self.world)
 
     def frames(self) -> tuple[np.ndarray, np.ndarray]:
         """(steps [F], cells [F, H, W] int8) for place 0: 0 empty, 1 quiet, 2 active, 3 jailed, 4 cop."""
@@ -180,12 +160,8 @@ class Simulation:
         return np.asarray(self._frame_steps, np.int64), np.stack(self._frames)
 
     def extra_tables(self) -> dict[str, pl.DataFrame]:
-        """Other files of the run by file name (Bolivia: roads.parquet, events.parquet); {} otherwise."""
-        if not self.bolivia:
-            return {}
-        from uprising.world import outputs as bolivia
-
-        return bolivia.extra_tables(self.world)
+        """Other files of the run by file name (a world of places: roads, events, marches); {} otherwise."""
+        return self.kind.extra_tables(self.world)
 
     def summary(self, outburst_level: float | None = None) -> dict:
         """Scenario, seed, steps, schedule, parameters, sizes, activity, outbursts, speed, version.
@@ -219,10 +195,7 @@ class Simulation:
             "agent_steps_per_second": agents / self.wall_seconds if self.wall_seconds > 0 else math.nan,
             "version": uprising.__version__,
         }
-        if self.bolivia:
-            from uprising.world import outputs as bolivia
-
-            out.update(bolivia.summary(self.world))
+        out.update(self.kind.summary(self.world))
         return out
 
     def __repr__(self) -> str:

@@ -3,9 +3,11 @@
 Doctrine of place p this step: with ``a_p`` the active share of its citizens (active / (quiet +
 active + jailed)) after citizens decided and police arrested,
 
-    level_p = max(floor_p, 2 if a_p >= fire_at else 1 if a_p >= teargas_at else 0)
+    level_p = min(cap_p, max(floor_p, 2 if a_p >= fire_at else 1 if a_p >= teargas_at else 0))
 
-where ``floor_p`` is raised by decrees (:func:`raise_doctrine`, ``[[repression.decrees]]``).
+where ``floor_p`` is raised by decrees (:func:`raise_doctrine`, ``[[repression.decrees]]``) and
+``cap_p`` is the rule of force in the place (2, live fire, unless a world's state of siege or
+``world.force.soldiers`` says less).
 Police keep Epstein's rule C (arrest only) at every level. Soldiers act one after another, in a
 keyed random order (phase ``soldiers.repress``), each on the board as it is:
 
@@ -276,7 +278,7 @@ def doctrine_levels(world) -> np.ndarray:
     alive = t[:, T_QUIET] + t[:, T_ACTIVE] + t[:, T_JAILED]
     share = t[:, T_ACTIVE] / np.maximum(alive, 1)
     level = np.where(share >= cfg.fire_at, FIRE, np.where(share >= cfg.teargas_at, TEARGAS, ARREST))
-    return np.maximum(level, ms.doctrine_floor)
+    return np.minimum(np.maximum(level, ms.doctrine_floor), ms.doctrine_cap)
 
 
 def repress(world, step: int) -> None:

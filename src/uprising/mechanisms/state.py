@@ -147,6 +147,7 @@ class MechanismState:
         # repression
         self.doctrine = np.zeros(p, np.int64)
         self.doctrine_floor = np.zeros(p, np.int64)
+        self.doctrine_cap = np.full(p, 2, np.int64)  # the rule of force in place (world: states of siege)
         self.killed_step = np.zeros(p, np.float64)  # people killed this step (soldiers' fire)
         self.deaths_people = np.zeros(p, np.float64)  # cumulative
         self.death_balance = np.zeros(p, np.float64)  # people killed not yet shown on the grid

@@ -5,7 +5,8 @@ A scenario is resolved from layers, each overriding the one below:
 1. the schema's defaults (``schema.py``);
 2. the rule preset named by ``rules.preset`` (``presets.py``), if any;
 3. the file a scenario ``extends`` (a shipped name or a path relative to the file), recursively;
-4. the scenario file itself (a shipped name such as ``epstein-1`` or a path to a ``.toml``);
+4. the scenario file itself (a shipped name such as ``epstein-1``, a path to a ``.toml``, or an
+   episode folder: its ``scenario.toml``);
 5. overrides: ``--set citizen.legitimacy=0.7`` on the command line, or a mapping in Python,
    keyed by dotted names (``"citizen.legitimacy"``) or double underscores
    (``"citizen__legitimacy"``). String values are read as TOML values (``inf``, ``true``,
@@ -50,24 +51,51 @@ _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
 # Shipped scenarios
 
 
+EPISODE_FILE = "scenario.toml"
+
+
 def _shipped_dir():
     return resources.files("uprising.scenarios")
 
 
+def _episodes_dir():
+    return resources.files("uprising").joinpath("episodes")
+
+
+def shipped_episodes() -> list[str]:
+    """Names of the episode folders shipped with uprising (``uprising/episodes/<name>/``)."""
+    return sorted(e.name for e in _episodes_dir().iterdir() if e.joinpath(EPISODE_FILE).is_file())
+
+
 def shipped_names() -> list[str]:
-    """Names of the scenarios shipped with uprising (the ``*.toml`` files of this package)."""
-    return sorted(
+    """Names of the shipped scenarios: the ``*.toml`` files of this package and the episode folders."""
+    files = [
         entry.name[: -len(".toml")]
         for entry in _shipped_dir().iterdir()
         if entry.name.endswith(".toml") and not entry.name.startswith(("_", "."))
-    )
+    ]
+    return sorted(files + shipped_episodes())
 
 
 def shipped_path(name: str) -> Path:
     """The file of the shipped scenario ``name``; :class:`UserError` if there is none."""
+    if name in shipped_episodes():
+        return Path(str(_episodes_dir() / name / EPISODE_FILE))
     if name in shipped_names():
         return Path(str(_shipped_dir() / f"{name}.toml"))
     raise _unknown_scenario(name, None, None)
+
+
+def episode_folder(source: str | Path) -> Path | None:
+    """The episode folder a source names (a shipped episode, a folder, or a folder's scenario.toml)."""
+    if isinstance(source, str) and source in shipped_episodes():
+        return shipped_path(source).parent
+    p = Path(source).expanduser()
+    if p.is_dir() and (p / EPISODE_FILE).is_file():
+        return p
+    if p.is_file() and (p.parent / "places.csv").is_file():
+        return p.parent
+    return None
 
 
 def list_scenarios() -> list[tuple[str, str]]:
@@ -99,6 +127,7 @@ _ORDER = itertools.count()
 class _Source:
     label: str  # what the user calls it: a path as given, a shipped name, "--set"
     lines: dict[tuple, int] = field(default_factory=dict)
+    path: Path | None = None  # the file, when the layer is one (relative data paths start beside it)
     order: int = field(default_factory=lambda: next(_ORDER))  # later layers have larger numbers
 
 
@@ -223,6 +252,12 @@ def _resolve_source(name: str, relative_to: Path | None, file: str | None, key: 
     candidate = Path(name).expanduser()
     if relative_to is not None and not candidate.is_absolute():
         candidate = relative_to / candidate
+    if candidate.is_dir():  # an episode folder: its scenario.toml
+        if not (candidate / EPISODE_FILE).is_file():
+            raise UserError(str(candidate), None, f"is a folder without {EPISODE_FILE}; an episode folder holds "
+                            "scenario.toml, places.csv, roads.csv and record.toml (`uprising new episode PATH`)")
+        label = str(candidate / EPISODE_FILE)
+        return candidate / EPISODE_FILE, label
     if looks_like_path or candidate.is_file():
         return candidate, str(candidate) if relative_to is not None else name
     raise _unknown_scenario(name, file, key)
@@ -231,7 +266,7 @@ def _resolve_source(name: str, relative_to: Path | None, file: str | None, key: 
 def _file_layers(path: Path, label: str, chain: tuple[Path, ...] = ()) -> list[tuple[dict, _Source]]:
     """The layers a file contributes: its ``extends`` bases (deepest first), then itself."""
     data, text = _read_toml(path, label)
-    source = _Source(label, _key_lines(text))
+    source = _Source(label, _key_lines(text), path=Path(path))
     layers: list[tuple[dict, _Source]] = []
     if "extends" in data:
         base = data.pop("extends")
@@ -362,7 +397,9 @@ def load_scenario(
         main = _Source("<mapping>")
         layers.merge(source, main)
     elif isinstance(source, (str, Path)):
-        if isinstance(source, Path):
+        if isinstance(source, Path) and source.is_dir():
+            path, label = _resolve_source(str(source), None, None, None)
+        elif isinstance(source, Path):
             path, label = source, str(source)
         else:
             path, label = _resolve_source(source, None, None, None)
@@ -370,7 +407,7 @@ def load_scenario(
         for data, src in file_layers:
             layers.merge(data, src)
         main = file_layers[-1][1]
-        default_name = path.stem
+        default_name = path.parent.name if path.name == EPISODE_FILE else path.stem
     else:
         raise TypeError(f"load_scenario: source must be a name, a path, a Scenario or a mapping, not {type(source).__name__}")
 
@@ -383,6 +420,7 @@ def load_scenario(
         if isinstance(info, dict):
             info.setdefault("name", default_name)
 
+    _resolve_world_folder(layers, main)
     rules = data.get("rules")
     preset = rules.get("preset", "default") if isinstance(rules, dict) else "default"
     if isinstance(preset, str) and preset in PRESET_NAMES:
@@ -399,6 +437,30 @@ def load_scenario(
     if found:
         raise _locate(found[0][0], found[0][1], layers, main)
     return scenario
+
+
+def _resolve_world_folder(layers: _Layers, main: _Source) -> None:
+    """Make ``world.folder`` absolute: relative to the file that wrote it, else the episode folder of
+    the deepest layer that has a ``places.csv`` beside it (the episode the scenario is built on)."""
+    world = layers.data.get("world")
+    if not isinstance(world, dict):
+        return
+    given = world.get("folder")
+    if isinstance(given, str) and given:
+        src = layers.source_of(("world", "folder"))
+        base = src.path.parent if src is not None and src.path is not None else Path.cwd()
+        folder = Path(given).expanduser()
+        folder = folder if folder.is_absolute() else base / folder
+    else:
+        files = sorted({id(s): s for s in layers.origin.values() if s.path is not None}.values(), key=lambda s: s.order)
+        beside = [s.path.parent for s in files if (s.path.parent / "places.csv").is_file()]
+        if not beside:
+            label = main.label
+            raise UserError(label, "world.folder", "no places.csv beside this file; allowed: an episode folder "
+                            "(places.csv, roads.csv, record.toml beside scenario.toml) or world.folder = \"PATH\"",
+                            line=main.lines.get(("world",)))
+        folder = beside[0]
+    world["folder"] = str(folder.resolve())
 
 
 def _locate(loc: tuple, message: str, layers: _Layers, main: _Source) -> UserError:

@@ -31,10 +31,10 @@ class Section(BaseModel):
 class ScenarioInfo(Section):
     name: str = Field("unnamed", description="Short name of the scenario.")
     description: str = Field("", description="One line saying what the scenario is.")
-    model: Literal["epstein-1", "epstein-2", "bolivia"] = Field(
+    model: Literal["epstein-1", "epstein-2", "places"] = Field(
         "epstein-1",
         description="Which world: Epstein Model I (one place, citizens and cops), Model II "
-        "(two groups, inter-group killing), or the multi-place Bolivia world.",
+        "(two groups, inter-group killing), or a world of places read from an episode folder (docs/episodes.md).",
     )
     steps: int = Field(500, ge=0, le=10_000_000, description="Number of periods to run.")
     seed: int = Field(1, ge=0, description="Root seed; same seed, same result, bit for bit.")
@@ -224,10 +224,10 @@ class Scenario(Section):
     repression: Repression = Field(default_factory=Repression)
     loyalty: Loyalty = Field(default_factory=Loyalty)
     world: WorldConfig | None = Field(
-        None, description="The multi-place Bolivia world (scenario.model = 'bolivia'); see docs/bolivia-2003.md."
+        None, description="The world of places (scenario.model = 'places'), read from an episode folder; see docs/episodes.md."
     )
     events: list[Event] = Field(
-        default_factory=list, description="Dated decisions from the record (Bolivia world only)."
+        default_factory=list, description="Dated decisions (world of places only); see docs/episodes.md."
     )
 
     def problems(self) -> list[tuple[tuple, str]]:

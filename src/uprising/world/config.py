@@ -1,9 +1,12 @@
-"""The scenario sections of the Bolivia world: ``[world]`` (with its sub-tables) and ``[[events]]``.
+"""The scenario sections of the world of places: ``[world]`` (with its sub-tables) and ``[[events]]``.
 
 Every key has its meaning, default and source in its ``description`` (docs/scenarios.md is
-generated from them; docs/bolivia-2003.md explains the model). Sources named:
+generated from them; docs/episodes.md explains how an episode sets them). Defaults name no place
+and no date: an episode's ``scenario.toml`` sets what is its own, and a list of places left empty
+falls back to the places carrying a tag in ``places.csv`` (``fuel_source``, ``farm_region``,
+``pipeline``, ``capital``). Sources named:
 
-- [data] ``uprising/data/bolivia`` (places, roads, record, facts; docs/bolivia-data.md);
+- [data] the episode folder (places, roads, record, facts);
 - [record] the dated record (``record_events.csv``) and the research notes behind it;
 - [E02] Epstein 2002 (Table 2);
 - [calibrated] chosen so the ensemble meets the validation targets (docs/bolivia-2003.md says
@@ -81,18 +84,12 @@ class Supply(Section):
     """Fuel and food: stocks in days of consumption, refilled from sources along open roads."""
 
     fuel_sources: list[str] = Field(
-        default_factory=lambda: ["Senkata", "Cochabamba", "Santa Cruz", "Oruro", "Sucre", "Potosí", "Tarija department"],
-        description="Places that dispatch fuel (Senkata: the only depot for La Paz and El Alto [data]; the "
-        "refineries and depots of the other departments [ours]).",
+        default_factory=list,
+        description="Places that dispatch fuel (refineries, depots). Empty: the places tagged fuel_source [data].",
     )
     food_sources: list[str] = Field(
-        default_factory=lambda: [
-            "Achacachi", "Sorata", "Patacamaya", "Desaguadero", "Coroico", "Caranavi",
-            "Rest of La Paz department", "Cochabamba", "Rest of Cochabamba department", "Santa Cruz",
-            "Rest of Santa Cruz department", "Rest of Oruro department", "Rest of Potosí department",
-            "Rest of Chuquisaca department", "Tarija department", "Beni department", "Chapare",
-        ],
-        description="Farm regions that send food to the towns [data: tags farm_region].",
+        default_factory=list,
+        description="Farm regions that send food to the towns. Empty: the places tagged farm_region [data].",
     )
     target_days: float = Field(
         4.0, gt=0.0, le=60.0, description="Stock a place keeps when supplied, in days of consumption [ours]."
@@ -122,8 +119,9 @@ class Supply(Section):
         "stations dry) [ours].",
     )
     pipeline_to: list[str] = Field(
-        default_factory=lambda: ["Senkata"],
-        description="Depots fed by pipeline (never blockaded): they keep their own stock full [data: YPFB Senkata].",
+        default_factory=list,
+        description="Depots fed by pipeline (never blockaded): they keep their own stock full. Empty: the places "
+        "tagged pipeline [data].",
     )
 
 
@@ -148,7 +146,7 @@ class Blockade(Section):
     )
     exempt: list[str] = Field(
         default_factory=list,
-        description="Roads that are never blocked, as 'A - B' (counterfactual: e.g. ['El Alto - Senkata']).",
+        description="Roads that are never blocked, as 'A - B' (a counterfactual: a road kept open).",
     )
     clear_ratio: float = Field(
         0.02,
@@ -159,6 +157,49 @@ class Blockade(Section):
     cleared_hours: float = Field(
         12.0, ge=0.0, description="A cleared road stays open this long before it can be blocked again [ours]."
     )
+
+
+FORCE_LEVELS = ("arrest", "teargas", "live_fire")
+
+
+class Force(Section):
+    """Rules of force: the most each force may use where no state of siege says otherwise.
+
+    A ``state_of_siege`` event sets the rule in its places until its ``until`` (docs/episodes.md).
+    The level caps both the soldiers' doctrine on the grids (``repression``) and their fire in
+    clashes: under ``teargas`` a clash kills at ``clashes.teargas_kill_per_soldier`` only.
+    """
+
+    soldiers: Literal["arrest", "teargas", "live_fire"] = Field(
+        "live_fire", description="Most force soldiers may use outside any state of siege [ours]."
+    )
+    police: Literal["arrest", "teargas", "live_fire"] = Field(
+        "arrest",
+        description="Most force police may use (police keep Epstein's rule C, arrest; the setting is recorded, and "
+        "only soldiers clash) [E02].",
+    )
+
+
+class Curfew(Section):
+    """A curfew in a place: the street is riskier, and no march leaves or enters it."""
+
+    threshold: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Added to every citizen's activation threshold T in a place under curfew (being out after "
+        "hours risks arrest on sight) [ours].",
+    )
+
+
+class Actors(Section):
+    """The names events.parquet gives the sides (ACLED's actor columns)."""
+
+    state: str = Field("Military Forces", description="The armed forces (ACLED actor1 of state violence).")
+    government: str = Field("Government", description="The government (decisions, resignation).")
+    protesters: str = Field("Protesters", description="Peaceful protesters.")
+    rioters: str = Field("Rioters", description="Crowds that clash with troops.")
+    civilians: str = Field("Civilians", description="Victims of fire on crowds.")
 
 
 class Clashes(Section):
@@ -196,7 +237,7 @@ class Clashes(Section):
 
 
 class Marches(Section):
-    """Organised contingents travelling to La Paz along roads or mountain paths."""
+    """Organised contingents travelling to a target (the capital unless a march names one) along roads or paths."""
 
     km_per_day: float = Field(
         60.0,
@@ -229,21 +270,20 @@ class Government(Section):
     convoy_soldiers: int = Field(
         1500,
         ge=0,
-        description="Soldiers and police sent to escort fuel to La Paz once a fuel-convoy decree is in force "
-        "(12 Oct: about 500 GES police plus troops) [record, ours].",
+        description="Soldiers and police sent to escort fuel to the capital once a convoys decision is in force "
+        "[ours].",
     )
     convoy_shortage: float = Field(
-        0.3, ge=0.0, le=1.0, description="La Paz fuel shortage at which an authorised convoy is sent [ours]."
+        0.3, ge=0.0, le=1.0, description="Fuel shortage at the convoy's destination at which an authorised convoy is sent [ours]."
     )
     checkpoint_soldiers: int = Field(
         300,
         ge=0,
-        description="Soldiers posted at each checkpoint once contingents march on the capital "
-        "(Patacamaya, 15 Oct: about 300 with tanks) [record].",
+        description="Soldiers posted at each checkpoint once contingents march on the capital [ours].",
     )
     checkpoints: list[str] = Field(
-        default_factory=lambda: ["Patacamaya", "Senkata"],
-        description="Junctions on the roads to the capital where troops stop contingents [record].",
+        default_factory=list,
+        description="Junctions on the roads to the capital where troops stop contingents (empty: none) [record].",
     )
     withdraw_after_days: float = Field(
         3.0, ge=0.0, description="Deployed troops return to the reserve after this many days without a clash [ours]."
@@ -269,6 +309,14 @@ class Information(Section):
 class Regime(Section):
     """Elite support and the resignation rule."""
 
+    elite_support: float = Field(
+        1.0, ge=0.0, le=10.0, description="Elite support at the start (the regime falls when it reaches 0) [ours]."
+    )
+    routes: list[Literal["elite", "paralysis", "defection"]] = Field(
+        default_factory=lambda: ["elite", "paralysis", "defection"],
+        description="The ways the government can fall: elite support gone (allies and coalition partners leave), "
+        "the capital paralysed for paralysis_days, the security forces defecting [ours].",
+    )
     elite_per_death: float = Field(
         0.008, ge=0.0, description="Elite support lost per death (people) [calibrated]."
     )
@@ -276,7 +324,7 @@ class Regime(Section):
         0.12, ge=0.0, description="Elite support lost per day the capital is paralysed [calibrated]."
     )
     elite_per_short_day: float = Field(
-        0.03, ge=0.0, description="Elite support lost per day La Paz is short of fuel [calibrated]."
+        0.03, ge=0.0, description="Elite support lost per day the capital is short of fuel [calibrated]."
     )
     paralysis_days: float = Field(
         5.0, gt=0.0, description="Resign after the capital has been paralysed this many days in a row [calibrated]."
@@ -290,14 +338,19 @@ class Regime(Section):
     successor_legitimacy: float = Field(
         0.08, ge=0.0, le=1.0, description="Legitimacy gained by every citizen when a successor takes office [ours]."
     )
-    capital: str = Field("La Paz", description="The seat of government.")
+    capital: str = Field("", description="The seat of government (empty: the first place tagged capital).")
 
 
 class WorldConfig(Section):
-    """The multi-place Bolivia world (scenario.model = 'bolivia')."""
+    """The world of places (scenario.model = 'places'): an episode folder's places, roads and people."""
 
-    start: dt.date = Field(dt.date(2003, 9, 1), description="First day of the run (00:00).")
-    end: dt.date = Field(dt.date(2003, 10, 31), description="Last day of the run (until 24:00).")
+    folder: str = Field(
+        "",
+        description="The episode folder with places.csv, roads.csv and record.toml (relative to the file that "
+        "says so; empty: the folder of the scenario.toml, or of the episode it extends).",
+    )
+    start: dt.date = Field(..., description="First day of the run (00:00).")
+    end: dt.date = Field(..., description="Last day of the run (until 24:00).")
     hours_per_step: int = Field(6, ge=1, le=24, description="Hours per step (issue #4: 6).")
     scale: float = Field(
         0.002,
@@ -323,6 +376,9 @@ class WorldConfig(Section):
     government: Government = Field(default_factory=Government)
     information: Information = Field(default_factory=Information)
     regime: Regime = Field(default_factory=Regime)
+    force: Force = Field(default_factory=Force)
+    curfew: Curfew = Field(default_factory=Curfew)
+    actors: Actors = Field(default_factory=Actors)
 
     @model_validator(mode="after")
     def _dates(self) -> "WorldConfig":
@@ -345,35 +401,54 @@ class WorldConfig(Section):
         return self.days * self.steps_per_day
 
 
-EVENT_KINDS = ("announcement", "call", "deploy", "decree", "concession", "radio_attack", "march")
+EVENT_KINDS = (
+    "announcement", "hardship", "call", "march", "deploy", "state_of_siege", "curfew", "convoys", "concession",
+    "censorship",
+)
 
 
 class Event(Section):
-    """A dated decision from the record. Never a killing, a toll, a defection or a resignation.
+    """A dated decision. Never a killing, a toll, a defection or a resignation: those are outcomes.
 
-    kinds: ``announcement`` (a government plan: legitimacy shock ``size`` in ``places`` or everywhere);
-    ``call`` (an organisation calls its ``groups`` in ``places`` to strike/blockade from ``date``
-    until ``until``); ``deploy`` (soldiers/police sent to ``places``; ``mission`` garrison or clear);
-    ``decree`` (``decree = 'fuel_convoys'``: the army escorts fuel, Decree 27209); ``concession``
-    (size ``size``, discounted by deaths so far); ``radio_attack`` (stations in ``places`` hit);
-    ``march`` (an organisation calls its ``groups`` in ``places`` to march on ``target``).
+    kinds (docs/episodes.md has an example of each):
+
+    - ``announcement``: a policy that costs legitimacy, shock ``size`` in ``places`` (or everywhere);
+    - ``hardship``: a price rise or a bank freeze, ``size`` added to H of ``groups`` (all if empty) in
+      ``places`` until ``until``;
+    - ``call``: organisations call their ``groups`` in ``places`` to strike or blockade until ``until``;
+    - ``march``: organisations call their ``groups`` in ``places`` to march on ``target``;
+    - ``deploy``: ``soldiers``/``police`` (people) sent to ``places``; ``mission`` garrison or clear;
+    - ``state_of_siege``: the rule of ``force`` (arrest, teargas, live_fire) for soldiers in ``places``
+      until ``until``;
+    - ``curfew``: movement stops in ``places`` until ``until`` (no march leaves or arrives; the street's
+      risk raises T by ``world.curfew.threshold``);
+    - ``convoys``: escorted convoys authorised from ``depot`` to ``target`` whenever the target runs short
+      of fuel, with the rule of ``force`` along their route;
+    - ``concession``: size ``size``, discounted by deaths so far;
+    - ``censorship``: attacks on the media in ``places``: their radio reach falls to ``world.information.attack_reach``.
     """
 
     date: dt.date = Field(..., description="Day the decision takes effect (00:00).")
-    kind: Literal["announcement", "call", "deploy", "decree", "concession", "radio_attack", "march"] = Field(
-        ..., description="What was decided."
-    )
+    kind: Literal[
+        "announcement", "hardship", "call", "march", "deploy", "state_of_siege", "curfew", "convoys", "concession",
+        "censorship",
+    ] = Field(..., description="What was decided.")
     name: str = Field("", description="Short label (shown in events.parquet).")
     places: list[str] = Field(default_factory=list, description="Where (empty: everywhere).")
-    groups: list[str] = Field(default_factory=list, description="call/march: which groups' organisations call.")
-    until: dt.date | None = Field(None, description="call: last day in force (default: until the end).")
-    size: float = Field(0.0, ge=-1.0, le=1.0, description="announcement: legitimacy shock; concession: its size.")
+    groups: list[str] = Field(default_factory=list, description="call/march: which groups' organisations call; "
+                              "hardship: who bears it (empty: everyone).")
+    until: dt.date | None = Field(None, description="Last day in force (default: until the end).")
+    size: float = Field(0.0, ge=-1.0, le=1.0, description="announcement: legitimacy shock; hardship: H added; "
+                        "concession: its size.")
     soldiers: int = Field(0, ge=0, description="deploy: soldiers sent (people).")
     police: int = Field(0, ge=0, description="deploy: police sent (people).")
     mission: Literal["garrison", "clear"] = Field("garrison", description="deploy: hold the place, or clear its roads.")
     days: float = Field(1.0, gt=0.0, description="deploy with mission 'clear': how long the mission lasts, days.")
-    decree: Literal["", "fuel_convoys"] = Field("", description="decree: what it authorises.")
-    target: str = Field("La Paz", description="march: destination.")
+    force: Literal["", "arrest", "teargas", "live_fire"] = Field(
+        "", description="state_of_siege and convoys: the most force soldiers may use there.")
+    depot: str = Field("", description="convoys: the depot the convoys leave from (default: the first pipeline "
+                       "depot, else the first fuel source).")
+    target: str = Field("", description="march and convoys: destination (default: the capital).")
     actor: str = Field("", description="Who decided (actor1 in events.parquet).")
     source: str = Field("", description="Where the record says so.")
 
@@ -383,8 +458,8 @@ class Event(Section):
             raise ValueError(f"a {self.kind} needs groups = [...] (the organisations that call)")
         if self.kind == "deploy" and self.soldiers + self.police == 0:
             raise ValueError("a deploy needs soldiers or police")
-        if self.kind == "decree" and not self.decree:
-            raise ValueError("a decree needs decree = 'fuel_convoys'")
+        if self.kind == "state_of_siege" and not self.force:
+            raise ValueError("a state_of_siege needs force = 'arrest' | 'teargas' | 'live_fire'")
         if self.until is not None and self.until < self.date:
             raise ValueError(f"until ({self.until}) is before date ({self.date})")
         return self
@@ -412,16 +487,18 @@ def problems(scenario) -> list[tuple[tuple, str]]:
     """Problems no single field can see: (location, message), first one reported by the loader."""
     out: list[tuple[tuple, str]] = []
     w: WorldConfig | None = scenario.world
-    if scenario.scenario.model != "bolivia":
+    if scenario.scenario.model != "places":
+        if w is not None:
+            out.append((("world",), "a [world] table needs scenario.model = 'places'"))
         if scenario.events:
-            out.append((("events",), "events belong to the bolivia world; set scenario.model = 'bolivia'"))
+            out.append((("events",), "events belong to the world of places; set scenario.model = 'places'"))
         return out
     if w is None:
-        return [(("world",), "the bolivia world needs a [world] table")]
+        return [(("world",), "the world of places needs a [world] table")]
     from uprising.errors import UserError
     from uprising.world import geography as geo
 
-    places = geo.load_places()
+    places = geo.load_places(w.folder)
 
     def place_ok(name: str, loc: tuple) -> None:
         try:
@@ -445,14 +522,17 @@ def problems(scenario) -> list[tuple[tuple, str]]:
             place_ok(name, ("world", "supply", key, j))
     for j, name in enumerate(w.government.checkpoints):
         place_ok(name, ("world", "government", "checkpoints", j))
-    place_ok(w.regime.capital, ("world", "regime", "capital"))
+    if w.regime.capital:
+        place_ok(w.regime.capital, ("world", "regime", "capital"))
+    elif not any("capital" in t for t in places.tags):
+        out.append((("world", "regime", "capital"), "no place is tagged capital in places.csv; name one here"))
     for name in w.information.reach:
         place_ok(name, ("world", "information", "reach", name))
     for key in ("police", "garrisons"):
         for name in getattr(w.forces, key):
             place_ok(name, ("world", "forces", key, name))
     if w.blockade.exempt:
-        roads = geo.load_roads(places)
+        roads = geo.load_roads(w.folder, places)
         names = [f"{roads.place_names[a]} - {roads.place_names[b]}" for a, b in zip(roads.src, roads.dst)]
         for j, text in enumerate(w.blockade.exempt):
             a, b = road_key(text)
@@ -474,6 +554,7 @@ def problems(scenario) -> list[tuple[tuple, str]]:
         for j, g in enumerate(ev.groups):
             if g not in group_names:
                 out.append((("events", i, "groups", j), f"unknown group '{g}'; did you mean '{_near(g, group_names)}'?"))
-        if ev.kind == "march":
-            place_ok(ev.target, ("events", i, "target"))
+        for key in ("target", "depot"):
+            if getattr(ev, key):
+                place_ok(getattr(ev, key), ("events", i, key))
     return out

@@ -1,15 +1,16 @@
-"""Bolivia's places, roads, mountain paths, historical record and outline, as typed arrays.
+"""An episode's places, roads, mountain paths, historical record and outline, as typed arrays.
 
-The data ship inside the package (``uprising/data/bolivia/``, sources in its ``SOURCES.md``) and
-are read with :mod:`importlib.resources`, never from a path outside the package.
+Every function reads one episode folder (``uprising/episodes/<name>/`` for a shipped episode, or
+any folder a user wrote, docs/episodes.md): ``places.csv``, ``roads.csv``, the optional
+``paths.csv``, ``record_events.csv``, ``record_facts.csv`` and ``outline.geojson``. The folder is
+passed in; nothing here names an episode.
 
 - :func:`load_places` → :class:`Places`: one row per place of the model (towns, the provinces
-  they stand for, and aggregates of the rest of the country). Populations are the 2001 census and
-  sum to Bolivia's 8,274,325.
+  they stand for, and aggregates of the rest of the country), populations from a census.
 - :func:`load_roads` → :class:`Roads`: undirected road links and mountain paths, with travel
   hours by vehicle and on foot. :meth:`Roads.travel_times` gives shortest times with a mask of
   blocked edges (scipy's Dijkstra).
-- :func:`load_record` / :func:`load_facts` → polars frames: the dated events of Sep–Oct 2003 and
+- :func:`load_record` / :func:`load_facts` → polars frames: the dated events of the episode and
   the figures a run is validated against.
 - :func:`load_outline` → the country's outline as rings of (lon, lat).
 - :func:`grid_shape` → the (height, width) of a place's grid from its population.
@@ -37,7 +38,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -61,12 +62,28 @@ ROADS_FILE = "roads.csv"
 PATHS_FILE = "paths.csv"
 
 
-def _text(name: str) -> str:
-    return resources.files("uprising").joinpath("data", "bolivia", name).read_text(encoding="utf-8")
+def _text(folder: str | Path, name: str) -> str:
+    path = Path(folder) / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(str(path), None, "no such file; an episode folder needs places.csv and roads.csv "
+                        "(docs/episodes.md)") from None
+    except UnicodeDecodeError as e:
+        raise UserError(str(path), None, f"not UTF-8 text (bad byte at offset {e.start})") from None
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(_text(name))))
+def _rows(folder: str | Path, name: str, required: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    rows = list(csv.DictReader(io.StringIO(_text(folder, name))))
+    if rows:
+        missing = [c for c in required if c not in rows[0]]
+        if missing:
+            raise UserError(str(Path(folder) / name), missing[0], f"missing column; needed: {', '.join(required)}")
+    return rows
+
+
+def has_file(folder: str | Path, name: str) -> bool:
+    return (Path(folder) / name).is_file()
 
 
 def _key(name: str) -> str:
@@ -141,29 +158,60 @@ class Places:
         return np.array([tag in t for t in self.tags], dtype=bool)
 
 
-@lru_cache(maxsize=1)
-def load_places() -> Places:
-    """The shipped places (``data/bolivia/places.csv``)."""
-    rows = _rows(PLACES_FILE)
+PLACE_COLUMNS = ("name", "lat", "lon", "population", "tags")
+ROAD_COLUMNS = ("from", "to", "km", "paved_km", "surface")
+PATH_COLUMNS = ("from", "to", "km")
+
+
+def _number(folder, name: str, row: int, column: str, text: str, kind=float):
+    try:
+        return kind(text)
+    except (TypeError, ValueError):
+        raise UserError(str(Path(folder) / name), column, f"row {row}: {text!r} is not a number",
+                        line=row + 1) from None
+
+
+@lru_cache(maxsize=16)
+def _load_places(folder: str) -> Places:
+    rows = _rows(folder, PLACES_FILE, PLACE_COLUMNS)
+    if not rows:
+        raise UserError(str(Path(folder) / PLACES_FILE), None, "no places; at least one row is needed")
 
     def split(s: str) -> tuple[str, ...]:
         return tuple(x.strip() for x in s.split(";") if x.strip())
 
-    return Places(
-        name=_frozen(np.array([r["name"] for r in rows], dtype=str)),
-        lat=_frozen(np.array([float(r["lat"]) for r in rows])),
-        lon=_frozen(np.array([float(r["lon"]) for r in rows])),
-        population=_frozen(np.array([int(r["population"]) for r in rows], dtype=np.int64)),
-        department=_frozen(np.array([r["department"] for r in rows], dtype=str)),
-        basis=_frozen(np.array([r["population_basis"] for r in rows], dtype=str)),
-        tags=tuple(frozenset(split(r["tags"])) for r in rows),
-        aliases=tuple(split(r["aliases"]) for r in rows),
-    )
+    def num(i, col, kind=float):
+        return _number(folder, PLACES_FILE, i + 1, col, rows[i][col], kind)
+
+    pops = [num(i, "population", int) for i in range(len(rows))]
+    for i, v in enumerate(pops):
+        if v < 0:
+            raise UserError(str(Path(folder) / PLACES_FILE), "population", f"row {i + 1}: {v} is negative", line=i + 2)
+    try:
+        return Places(
+            name=_frozen(np.array([r["name"] for r in rows], dtype=str)),
+            lat=_frozen(np.array([num(i, "lat") for i in range(len(rows))])),
+            lon=_frozen(np.array([num(i, "lon") for i in range(len(rows))])),
+            population=_frozen(np.array(pops, dtype=np.int64)),
+            department=_frozen(np.array([r.get("department") or "" for r in rows], dtype=str)),
+            basis=_frozen(np.array([r.get("population_basis") or "" for r in rows], dtype=str)),
+            tags=tuple(frozenset(split(r["tags"] or "")) for r in rows),
+            aliases=tuple(split(r.get("aliases") or "") for r in rows),
+        )
+    except ValueError as e:
+        raise UserError(str(Path(folder) / PLACES_FILE), "name", str(e)) from None
 
 
-def load_departments() -> dict[str, int]:
-    """Department populations at the 2001 census (the totals the places add up to)."""
-    return {r["department"]: int(r["population"]) for r in _rows("departments.csv")}
+def load_places(folder: str | Path) -> Places:
+    """The places of the episode in ``folder`` (its ``places.csv``)."""
+    return _load_places(str(Path(folder).resolve()))
+
+
+def load_departments(folder: str | Path) -> dict[str, int]:
+    """Department (province, state) populations, where the folder has ``departments.csv``."""
+    if not has_file(folder, "departments.csv"):
+        return {}
+    return {r["department"]: int(r["population"]) for r in _rows(folder, "departments.csv")}
 
 
 # ---------------------------------------------------------------------------------------- roads
@@ -245,27 +293,31 @@ def _vehicle_hours(km: float, paved_km: float) -> float:
     return paved_km / VEHICLE_KMH["paved"] + (km - paved_km) / VEHICLE_KMH["unpaved"]
 
 
-def load_roads(places: Places | None = None, *, paths: bool = True) -> Roads:
-    """Roads (``roads.csv``) and, unless ``paths=False``, mountain paths (``paths.csv``)."""
-    places = places if places is not None else load_places()
+def load_roads(folder: str | Path, places: Places | None = None, *, paths: bool = True) -> Roads:
+    """Roads (``roads.csv``) and, unless ``paths=False``, mountain paths (the optional ``paths.csv``)."""
+    places = places if places is not None else load_places(folder)
     src, dst, km, paved, mode, block, hours, foot, route, basis = ([] for _ in range(10))
-    for r in _rows(ROADS_FILE):
-        k, p = float(r["km"]), float(r["paved_km"])
+    roads_file = str(Path(folder) / ROADS_FILE)
+    for i, r in enumerate(_rows(folder, ROADS_FILE, ROAD_COLUMNS), 1):
+        k = _number(folder, ROADS_FILE, i, "km", r["km"])
+        p = _number(folder, ROADS_FILE, i, "paved_km", r["paved_km"])
         if not 0.0 <= p <= k:
-            raise ValueError(f"{ROADS_FILE}: {r['from']}–{r['to']}: paved_km outside 0..km")
-        src.append(places.index(r["from"], file=ROADS_FILE, key="from"))
-        dst.append(places.index(r["to"], file=ROADS_FILE, key="to"))
+            raise UserError(roads_file, "paved_km", f"row {i} ({r['from']} - {r['to']}): {p:g} is outside 0..km ({k:g})",
+                            line=i + 1)
+        src.append(places.index(r["from"], file=f"{roads_file}:{i + 1}", key="from"))
+        dst.append(places.index(r["to"], file=f"{roads_file}:{i + 1}", key="to"))
         km.append(k), paved.append(p), mode.append(r["surface"]), block.append(True)
         hours.append(_vehicle_hours(k, p)), foot.append(k / FOOT_KMH["road"])
-        route.append(r["route"]), basis.append(r["basis"])
-    if paths:
-        for r in _rows(PATHS_FILE):
-            k = float(r["km"])
-            src.append(places.index(r["from"], file=PATHS_FILE, key="from"))
-            dst.append(places.index(r["to"], file=PATHS_FILE, key="to"))
+        route.append(r.get("route") or ""), basis.append(r.get("basis") or "")
+    if paths and has_file(folder, PATHS_FILE):
+        paths_file = str(Path(folder) / PATHS_FILE)
+        for i, r in enumerate(_rows(folder, PATHS_FILE, PATH_COLUMNS), 1):
+            k = _number(folder, PATHS_FILE, i, "km", r["km"])
+            src.append(places.index(r["from"], file=f"{paths_file}:{i + 1}", key="from"))
+            dst.append(places.index(r["to"], file=f"{paths_file}:{i + 1}", key="to"))
             km.append(k), paved.append(0.0), mode.append("path"), block.append(False)
             hours.append(math.inf), foot.append(k / FOOT_KMH["path"])
-            route.append("mountain path"), basis.append(r["basis"])
+            route.append("mountain path"), basis.append(r.get("basis") or "")
     return Roads(
         place_names=tuple(str(n) for n in places.name),
         src=_frozen(np.array(src, dtype=np.int32)),
@@ -284,15 +336,19 @@ def load_roads(places: Places | None = None, *, paths: bool = True) -> Roads:
 # --------------------------------------------------------------------------------------- record
 
 
-def load_record() -> pl.DataFrame:
-    """The dated events of Sep–Oct 2003 (``record_events.csv``), one row per event.
+def load_record(folder: str | Path) -> pl.DataFrame:
+    """The dated events of the episode (``record_events.csv``), one row per event; empty if none.
 
     ``date`` is a polars Date; ``deaths_low``/``deaths_high``/``injuries_low``/``injuries_high``
     are nullable integers (null: not reported, or open-ended for ``_high``); the strings as
     reported are kept in ``deaths_reported``/``injuries_reported``.
     """
     ints = ["deaths_low", "deaths_high", "injuries_low", "injuries_high"]
-    df = pl.read_csv(io.StringIO(_text("record_events.csv")), infer_schema=False)
+    if not has_file(folder, "record_events.csv"):
+        return pl.DataFrame(schema={"date": pl.Date, "phase": pl.Utf8, "model_place": pl.Utf8, "place": pl.Utf8,
+                                    "event_type": pl.Utf8, "summary": pl.Utf8, "source": pl.Utf8,
+                                    **{c: pl.Int64 for c in ints}})
+    df = pl.read_csv(io.StringIO(_text(folder, "record_events.csv")), infer_schema=False)
     return df.with_columns(
         pl.col("date").str.to_date("%Y-%m-%d"),
         (pl.col("precursor") == "true").alias("precursor"),
@@ -303,9 +359,9 @@ def load_record() -> pl.DataFrame:
     )
 
 
-def load_facts() -> pl.DataFrame:
-    """The validation targets (``record_facts.csv``): key, value, low, high, unit, note, source."""
-    df = pl.read_csv(io.StringIO(_text("record_facts.csv")), infer_schema=False)
+def load_facts(folder: str | Path) -> pl.DataFrame:
+    """The record's figures (``record_facts.csv``): key, value, low, high, unit, note, source."""
+    df = pl.read_csv(io.StringIO(_text(folder, "record_facts.csv")), infer_schema=False)
     return df.with_columns(
         pl.col("low").cast(pl.Float64), pl.col("high").cast(pl.Float64), pl.col("value").fill_null("")
     )
@@ -314,9 +370,11 @@ def load_facts() -> pl.DataFrame:
 # -------------------------------------------------------------------------------------- outline
 
 
-def load_outline() -> list[list[tuple[float, float]]]:
-    """Bolivia's outline (Natural Earth 1:110m, public domain) as rings of (lon, lat)."""
-    data = json.loads(_text("outline.geojson"))
+def load_outline(folder: str | Path) -> list[list[tuple[float, float]]]:
+    """The country's outline (the folder's optional ``outline.geojson``) as rings of (lon, lat)."""
+    if not has_file(folder, "outline.geojson"):
+        return []
+    data = json.loads(_text(folder, "outline.geojson"))
     rings: list[list[tuple[float, float]]] = []
     for feature in data["features"]:
         geom = feature["geometry"]
@@ -337,7 +395,7 @@ def grid_shape(
 
     agents = round(population × scale); cells = ceil(agents / density); the grid is the most
     nearly square rectangle with at least that many cells: height = ceil(sqrt(cells)),
-    width = ceil(cells / height); each side at least ``min_side``. E.g. La Paz (793,293) at
+    width = ceil(cells / height); each side at least ``min_side``. E.g. a town of 793,293 at
     scale 0.01 and density 0.7: 7,933 agents, 11,333 cells → 107 × 106.
     """
     if not scale > 0:

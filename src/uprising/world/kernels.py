@@ -1,4 +1,4 @@
-"""Compiled passes over all rows for the Bolivia world (issue #8, country scale).
+"""Compiled passes over all rows for the world of places (issue #8, country scale).
 
 At one agent per person (8.3 M rows) a numpy expression over the population costs 20-60 ms (a
 pass per mask, temporaries of 8-70 MB, page faults), and a step of the world used a dozen of them.
@@ -88,10 +88,10 @@ def tally(world) -> tuple[np.ndarray, np.ndarray]:
 
 @nb.njit(parallel=True, cache=True)
 def condition(n, kind, place, group, organised, agent_id, base_h, base_t, marcher, extra, called_group,
-              called_place, dirty, unorganised_t, call_t, hardship, threshold):
-    """Citizens of the ``dirty`` places: H = min(1, H0 + extra[p]); T = T0, at most the
+              called_place, dirty, unorganised_t, call_t, t_shift, hardship, threshold):
+    """Citizens of the ``dirty`` places: H = min(1, H0 + extra[p, g]); T = T0, at most the
     unorganised threshold where a call is in force, the call's threshold for organised members
-    of a called group (and marchers who arrived)."""
+    of a called group (and marchers who arrived); then T + t_shift[p] (a curfew)."""
     n_groups = called_group.shape[1]
     uo = np.float32(unorganised_t)
     ct = np.float32(call_t)
@@ -102,14 +102,16 @@ def condition(n, kind, place, group, organised, agent_id, base_h, base_t, marche
         if not dirty[p]:
             continue
         a = agent_id[i]
-        h = np.float64(base_h[a]) + extra[p]
+        g = min(np.int64(group[i]), n_groups - 1)
+        h = np.float64(base_h[a]) + extra[p, g]
         hardship[i] = np.float32(h if h < 1.0 else 1.0)
         t = base_t[a]
         if called_place[p] and uo < t:
             t = uo
-        g = min(np.int64(group[i]), n_groups - 1)
         if (called_group[p, g] and organised[i] != 0) or marcher[a]:
             t = ct
+        if t_shift[p] != 0.0:
+            t = np.float32(t + t_shift[p])
         threshold[i] = t
 
 

@@ -1,4 +1,7 @@
-"""Building a Bolivia run, and what it reports: timeseries, roads, events, summary, phases.
+"""Building a run of the world of places, and what it reports: timeseries, roads, events, summary.
+
+What the summary compares with the record (phases, the deaths area, the backfire windows, the
+places followed) comes from the episode's ``record.toml`` (:mod:`uprising.world.history`).
 
 Everything reported is in people (an agent stands for 1/scale people). Scaling rule per outcome
 (docs/bolivia-2003.md, "People, not agents"):
@@ -18,35 +21,23 @@ import numpy as np
 import polars as pl
 
 from uprising.errors import UserError
-from uprising.world import phases
+from uprising.world import phases, signatures
 from uprising.world.acled import events_frame
-from uprising.world.bolivia import BoliviaWorld
-
-PHASES = (
-    "build_up",
-    "altiplano_blockade",
-    "warisata",
-    "general_strike",
-    "el_alto_senkata",
-    "october_12_13",
-    "resignation",
-)
-ALTIPLANO = ("Achacachi", "Warisata", "Huarina", "Sorata", "Copacabana", "Desaguadero", "Rest of La Paz department")
-WARISATA = ("Warisata", "Achacachi", "Sorata", "Huarina")
-CITIES = ("La Paz", "El Alto", "Oruro", "Cochabamba", "Potosí", "Sucre", "Santa Cruz")
-CAPITAL_AREA = ("La Paz", "El Alto", "Senkata")
+from uprising.world.country import CountryWorld
+from uprising.world.history import has_record, load_record_file, slug
 
 
 def build_world(scenario, seed: int, schedule: str):
     if schedule != "synchronous":
-        raise UserError(None, "scenario.schedule", "the bolivia world runs the synchronous schedule; allowed: synchronous")
+        raise UserError(None, "scenario.schedule", "the world of places runs the synchronous schedule; allowed: synchronous")
     from uprising.mechanisms import phases as mechanisms
     from uprising.mechanisms import repression
 
     if not scenario.world.clashes.lethal_force:  # counterfactual: no live fire anywhere
         scenario = scenario.model_copy(deep=True)
         scenario.repression.p_kill = 0.0
-    w = BoliviaWorld(scenario, seed, schedule)
+    w = CountryWorld(scenario, seed, schedule)
+    w.history = load_record_file(w.cfg.folder) if has_record(w.cfg.folder) else None
     mechanisms.install(w)  # groups and their draws, legitimacy baselines, loyalty, soldiers' vision
     ms = w.mechanisms
     ms.people_per_agent[:] = w.ppa
@@ -63,11 +54,11 @@ def build_world(scenario, seed: int, schedule: str):
     return w, plan
 
 
-def _dates(w: BoliviaWorld, rows: int) -> list[dt.datetime]:
+def _dates(w: CountryWorld, rows: int) -> list[dt.datetime]:
     return [w.time_of(s) for s in range(rows)]
 
 
-def timeseries(w: BoliviaWorld) -> pl.DataFrame:
+def timeseries(w: CountryWorld) -> pl.DataFrame:
     """One row per step and place, in people, self-describing (date, place name, lat, lon)."""
     cols = w.recorder.columns()
     rows = min(w.recorder.rows, w.rec_rows)
@@ -108,7 +99,7 @@ def timeseries(w: BoliviaWorld) -> pl.DataFrame:
     return pl.DataFrame(data)
 
 
-def roads_frame(w: BoliviaWorld) -> pl.DataFrame:
+def roads_frame(w: CountryWorld) -> pl.DataFrame:
     """One row per step and road: from/to names and points, km, path or road, blocked."""
     rows = w.rec_rows
     E = w.E
@@ -131,124 +122,83 @@ def roads_frame(w: BoliviaWorld) -> pl.DataFrame:
     )
 
 
-def phase_steps(w: BoliviaWorld) -> dict[str, int | None]:
-    """First step of each phase's signature in the run (None: never happened)."""
-    rows = w.rec_rows
-    names = w.names
-    idx = {n: i for i, n in enumerate(names)}
-    out: dict[str, int | None] = {"build_up": 1}
-
-    def first(mask) -> int | None:
-        hit = np.flatnonzero(mask)
-        return int(hit[0]) if len(hit) else None
-
-    by_alti = w.rec_block_alti[:rows]
-    out["altiplano_blockade"] = first(by_alti)
-    war = [idx[n] for n in WARISATA if n in idx]
-    deaths = w.rec["deaths"][:rows]
-    out["warisata"] = first(deaths[:, war].sum(axis=1) > 0) if war else None
-    # general strike: at least 3 cities with protest-level actives on 2 consecutive days
-    cities = [idx[n] for n in CITIES if n in idx]
-    active = w.recorder.columns()["active"][:rows] * w.ppa
-    ndays = rows // w.spd
-    daily_peak = np.zeros((ndays, len(cities)))
-    for d in range(ndays):
-        a, b = 1 + d * w.spd, min(rows, 1 + (d + 1) * w.spd)
-        if a < b:
-            daily_peak[d] = active[a:b][:, cities].max(axis=0)
-    mob = (daily_peak >= w.cfg.protest_people).sum(axis=1) >= 3
-    two = np.flatnonzero(mob[:-1] & mob[1:]) if ndays > 1 else np.array([], int)
-    out["general_strike"] = int(1 + two[0] * w.spd) if len(two) else None
-    # El Alto blockade and Senkata: the depot road blocked and La Paz short of fuel
-    if "El Alto" in idx and "Senkata" in idx and "La Paz" in idx:
-        e = np.flatnonzero(
-            ((w.road_src == idx["El Alto"]) & (w.road_dst == idx["Senkata"]))
-            | ((w.road_dst == idx["El Alto"]) & (w.road_src == idx["Senkata"]))
-        )
-        sen = w.rec_blocked[:rows][:, e].any(axis=1)
-        out["el_alto_senkata"] = first(sen & (w.rec["fuel_shortage"][:rows, idx["La Paz"]] >= 0.25))
-    else:
-        out["el_alto_senkata"] = None
-    cap = [idx[n] for n in CAPITAL_AREA if n in idx]
-    cum = deaths[:, cap].sum(axis=1)
-    day_deaths = np.array([cum[min(rows - 1, s)] - cum[max(0, s - w.spd)] for s in range(rows)])
-    out["october_12_13"] = first(day_deaths >= 10)
-    out["resignation"] = w.resigned_step
-    return out
-
-
-def phases_in_order(steps: dict[str, int | None]) -> bool:
-    seq = [steps[p] for p in PHASES]
-    if any(s is None for s in seq):
-        return False
-    return all(a <= b for a, b in zip(seq[:-1], seq[1:]))
-
-
-def capital_active_mean(w: BoliviaWorld, first: dt.date, last: dt.date) -> float:
-    """Mean actives (people) in El Alto and La Paz over the steps of days first..last."""
-    idx = {n: i for i, n in enumerate(w.names)}
-    cols = [idx[n] for n in ("La Paz", "El Alto") if n in idx]
+def capital_active_mean(w: CountryWorld, places: list[str], first: dt.date, last: dt.date) -> float:
+    """Mean actives (people) in ``places`` over the steps of days first..last."""
+    cols = [w.index(n) for n in places if w.has(n)]
     a, b = w.step_of(first), w.step_of(last) + w.spd
     rows = w.recorder.rows
-    a, b = min(a, rows), min(b, rows)
+    a, b = min(max(a, 0), rows), min(max(b, 0), rows)
     if a >= b or not cols:
         return float("nan")
     active = w.recorder.columns()["active"][a:b][:, cols].sum(axis=1) * w.ppa
     return float(active.mean())
 
 
-def summary(w: BoliviaWorld) -> dict:
-    """The outcome keys of issue #4 (people), plus the phase dates and the backfire signature."""
+def summary(w: CountryWorld) -> dict:
+    """The outcome keys (people), plus the record's phases, deaths area and backfire signature."""
     rows = w.rec_rows
-    idx = {n: i for i, n in enumerate(w.names)}
+    record = w.history
     active = w.recorder.columns()["active"][:rows] * w.ppa
     deaths = w.deaths_people
     total = float(deaths.sum())
-    cap = [idx[n] for n in CAPITAL_AREA if n in idx]
-    steps = phase_steps(w)
-    lp = idx.get("La Paz")
+    area_names = record.deaths.places if record is not None and record.deaths.places else [w.names[w.capital]]
+    area = [w.index(n) for n in area_names if w.has(n)]
+    cap = w.capital
     blocked_count = w.rec_blocked[:rows].sum(axis=1)
     peak_step = int(np.argmax(blocked_count)) if rows else 0
-    before = capital_active_mean(w, dt.date(2003, 10, 9), dt.date(2003, 10, 11))
-    after = capital_active_mean(w, dt.date(2003, 10, 14), dt.date(2003, 10, 16))
-    return {
+    out = {
         "start": w.cfg.start.isoformat(),
         "end": w.cfg.end.isoformat(),
         "hours_per_step": w.hps,
         "scale": w.scale,
         "people_per_agent": w.ppa,
         "places": w.names,
+        "capital": w.names[cap],
         "resigned": w.resigned_step is not None,
         "resignation_date": w.date_of(w.resigned_step).isoformat() if w.resigned_step is not None else None,
         "resignation_step": w.resigned_step,
         "resignation_reason": w.resign_reason or None,
         "deaths_total": total,
         "deaths_by_place": {w.names[p]: float(deaths[p]) for p in np.flatnonzero(deaths > 0)},
-        "capital_death_share": float(deaths[cap].sum() / total) if total > 0 else None,
-        "peak_active_la_paz": float(active[:, lp].max()) if lp is not None else None,
-        "peak_active_el_alto": float(active[:, idx["El Alto"]].max()) if "El Alto" in idx else None,
-        "la_paz_fuel_short_days": (
-            float((w.rec["fuel_shortage"][:rows, lp] >= w.cfg.supply.short_below).sum() / w.spd) if lp is not None else None
-        ),
+        "deaths_area": [w.names[p] for p in area],
+        "capital_death_share": float(deaths[area].sum() / total) if total > 0 else None,
+        "capital_fuel_short_days": float((w.rec["fuel_shortage"][:rows, cap] >= w.cfg.supply.short_below).sum() / w.spd),
         "roads_blocked_peak": int(blocked_count.max()) if rows else 0,
         "roads_blocked_peak_date": w.time_of(peak_step).isoformat(),
         "elite_support_final": float(w.elite_support),
         "clashes": len(w.clashes),
+        "decisions": [{"date": w.date_of(s).isoformat(), "kind": k} for s, k in w.decisions_taken],
         "marches": [
             {"name": m.name, "from": w.names[m.origin], "to": w.names[m.target], "people": m.people,
              "departed": w.date_of(m.departed).isoformat(), "state": m.state, "intercepted": m.intercepted}
             for m in w.marches
         ],
-        "phase_dates": {k: (w.date_of(v).isoformat() if v is not None else None) for k, v in steps.items()},
-        "phases_in_order": phases_in_order(steps),
-        "backfire_before": before,
-        "backfire_after": after,
-        "backfire": bool(after > before) if np.isfinite(before) and np.isfinite(after) else None,
         "plan": str(getattr(w, "plan_text", "")),
     }
+    followed = record.report.places if record is not None and record.report.places else [w.names[cap]]
+    for name in followed:
+        if w.has(name):
+            out[f"peak_active_{slug(name)}"] = float(active[:, w.index(name)].max()) if rows else 0.0
+    if record is None:
+        return out
+    steps = signatures.phase_steps(w, record)
+    out["phase_dates"] = {k: (w.date_of(v).isoformat() if v is not None else None) for k, v in steps.items()}
+    out["phase_date_errors"] = {
+        ph.name: ((w.date_of(steps[ph.name]) - ph.date).days if steps[ph.name] is not None else None)
+        for ph in record.phases
+    }
+    out["phases_in_order"] = signatures.in_order(steps, record.phase_names)
+    if record.backfire is not None:
+        bf = record.backfire
+        before = capital_active_mean(w, bf.places, *bf.before)
+        after = capital_active_mean(w, bf.places, *bf.after)
+        out["backfire_before"] = before
+        out["backfire_after"] = after
+        out["backfire"] = bool(after > before) if np.isfinite(before) and np.isfinite(after) else None
+    return out
 
 
-def marches_frame(w: BoliviaWorld) -> pl.DataFrame:
+def marches_frame(w: CountryWorld) -> pl.DataFrame:
     """One row per step and travelling contingent: the leg under way (from ``at`` to ``next``), the
     fraction of it covered, people, and the point that makes (lat/lon interpolated on the leg)."""
     rows = {(r[0], r[1]): r for r in getattr(w, "rec_march_pos", [])}  # last record of a step wins
@@ -276,7 +226,7 @@ def marches_frame(w: BoliviaWorld) -> pl.DataFrame:
     )
 
 
-def extra_tables(w: BoliviaWorld) -> dict[str, pl.DataFrame]:
+def extra_tables(w: CountryWorld) -> dict[str, pl.DataFrame]:
     """Files a Bolivia run writes beside timeseries.parquet: roads.parquet, events.parquet and
     marches.parquet (where each contingent is, per step; the report's map draws it)."""
     return {"roads.parquet": roads_frame(w), "events.parquet": events_frame(w), "marches.parquet": marches_frame(w)}

@@ -1,17 +1,17 @@
-"""The phases of the Bolivia world and the plan that orders them (design-gas-war.md section 3).
+"""The phases of the world of places and the plan that orders them (design-gas-war.md section 3).
 
 ``events.apply → supply.flow → legitimacy.update → citizens.condition → agents.move →
 citizens.decide → cops.arrest → [mechanisms] → jail.release → blockades.update →
 government.act → marches.advance → information.spread → regime.update → record``
 
-Each phase is ``phase(world, step)`` on a :class:`~uprising.world.bolivia.BoliviaWorld`.
+Each phase is ``phase(world, step)`` on a :class:`~uprising.world.country.CountryWorld`.
 The engine's own phases (move, decide, arrest, jail) run Epstein's rules on every place's grid.
 
 The mechanisms (issue #3) are installed on this world (``mechanisms.phases.install``) and add
 their phases (``extend_plan``): ``legitimacy.update`` (first), ``soldiers.repress`` and
 ``loyalty.update`` after ``cops.arrest``. The world calls their entry points: announcements and
 concessions (``legitimacy.apply_shock/apply_concession``), radio news (``legitimacy.hear_news``),
-soldiers' arrivals (``repression.deploy_soldiers``), Decree 27209 (``repression.raise_doctrine``).
+soldiers' arrivals (``repression.deploy_soldiers``), convoys under live fire (``repression.raise_doctrine``).
 Deaths in clashes are added to ``world.mechanisms.deaths_people``/``killed_step`` so backfire
 and the toll see every death once.
 """
@@ -27,37 +27,61 @@ from uprising.engine.plan import Phase, Plan
 from uprising.engine.plan import record as engine_record
 from uprising.engine.population import ACTIVE, CITIZEN, QUIET
 from uprising.world import kernels
-from uprising.world.bolivia import MARCHING, BoliviaWorld, March  # noqa: F401
+from uprising.world.config import FORCE_LEVELS
+from uprising.world.country import MARCHING, CountryWorld, March  # noqa: F401
 
-ACLED_STATE = "Military Forces of Bolivia (2002-2003)"
-ACLED_PROTESTERS = "Protesters (Bolivia)"
-ACLED_RIOTERS = "Rioters (Bolivia)"
-ACLED_GOVERNMENT = "Government of Bolivia (2002-2003)"
+LIVE_FIRE = FORCE_LEVELS.index("live_fire")
 
 
 # ------------------------------------------------------------------------------ events
-def events_apply(w: BoliviaWorld, step: int) -> None:
+def _until_step(w: CountryWorld, ev) -> int:
+    """Last step an event is in force: the end of its ``until`` day, or the end of the run."""
+    return w.step_of(ev.until) + w.spd - 1 if ev.until is not None else w.cfg.total_steps
+
+
+def _expire(w: CountryWorld, step: int) -> None:
+    """Rules that lapse: states of siege and hardship shocks past their ``until``."""
+    if w.sieges:
+        w.sieges = [s for s in w.sieges if s[2] >= step]
+        level = np.full(w.P, w.force_default, np.int64)
+        for places, lv, _until in w.sieges:  # later decisions override earlier ones
+            level[places] = lv
+        w.force_level[:] = level
+        w.mechanisms.doctrine_cap[:] = level
+    if w.hardship_shocks:
+        w.hardship_shocks = [h for h in w.hardship_shocks if h[3] >= step]
+        extra = np.zeros_like(w.hardship_extra)
+        for places, groups, size, _until in w.hardship_shocks:
+            extra[np.ix_(places, groups)] += size
+        w.hardship_extra[:] = extra
+
+
+def events_apply(w: CountryWorld, step: int) -> None:
     """Dated decisions of the scenario take effect on the first step of their day."""
     from uprising.mechanisms import legitimacy, repression
 
     cfg = w.cfg
+    had_rules = bool(w.sieges or w.hardship_shocks)
     for i, ev in enumerate(w.scenario.events):
         if w.step_of(ev.date) != step and not (step == 1 and ev.date <= cfg.start):
             continue
         places = [w.index(n) for n in ev.places if w.has(n)] if ev.places else list(range(w.P))
         if ev.places and not places:
             continue
-        if w.government != 0 and ev.kind in ("call", "march", "deploy", "decree", "concession", "announcement"):
+        if w.government != 0 and ev.kind not in ("censorship", "hardship"):
             continue  # addressed to the government that fell (docs/bolivia-2003.md)
         mask = np.zeros(w.P, bool)
         mask[places] = True
-        actor = ev.actor or ACLED_GOVERNMENT
+        actor = ev.actor or cfg.actors.government
         where = places[0] if ev.places else None
+        until = _until_step(w, ev)
         if ev.kind == "announcement":
             legitimacy.apply_shock(w, mask, ev.size)
+        elif ev.kind == "hardship":
+            gsel = [w.group_names.index(g) for g in ev.groups] if ev.groups else list(range(w.hardship_extra.shape[1]))
+            w.hardship_shocks.append((np.array(places), np.array(gsel), float(ev.size), until))
         elif ev.kind in ("call", "march"):
             gsel = [w.group_names.index(g) for g in ev.groups]
-            until = w.step_of(ev.until) + w.spd - 1 if ev.until is not None else w.cfg.total_steps
             if ev.kind == "call":
                 for p in places:
                     for g in gsel:
@@ -76,23 +100,33 @@ def events_apply(w: BoliviaWorld, step: int) -> None:
                     w.garrison[p] += share
                 w.police_people[p] += ev.police / len(places)
             w.sync_soldiers(step)
-        elif ev.kind == "decree":
-            if ev.decree == "fuel_convoys":
-                w.convoys_authorised = True
-                if w.lethal_force:
-                    route = np.zeros(w.P, bool)
-                    route[w.convoy_route] = True
-                    repression.raise_doctrine(w, route, 2)
+        elif ev.kind == "state_of_siege":
+            w.sieges.append((np.array(places), FORCE_LEVELS.index(ev.force), until))
+        elif ev.kind == "curfew":
+            w.curfew_until[places] = np.maximum(w.curfew_until[places], until)
+        elif ev.kind == "convoys":
+            w.convoys_authorised = True
+            w.convoy_target = w.index(ev.target) if ev.target else w.capital
+            w.convoy_route = convoy_route(w, w.index(ev.depot) if ev.depot else None, w.convoy_target)
+            level = FORCE_LEVELS.index(ev.force) if ev.force else w.force_default
+            if w.lethal_force and level >= LIVE_FIRE and w.convoy_route:
+                route = np.zeros(w.P, bool)
+                route[w.convoy_route] = True
+                w.sieges.append((np.flatnonzero(route), level, w.cfg.total_steps))
+                repression.raise_doctrine(w, route, level)
         elif ev.kind == "concession":
             legitimacy.apply_concession(w, mask, ev.size)
-        elif ev.kind == "radio_attack":
+        elif ev.kind == "censorship":
             w.radio_reach[places] *= cfg.information.attack_reach
             w.mechanisms.radio_reach[:] = w.radio_reach
+        w.decisions_taken.append((step, ev.kind))
         w.log(step, "Strategic developments", "Other", actor, "", where, 0, f"{ev.kind}: {ev.name or ev.kind}")
+    if had_rules or w.sieges or w.hardship_shocks:
+        _expire(w, step)
 
 
 # ------------------------------------------------------------------------------ supply
-def _travel_hours(w: BoliviaWorld) -> np.ndarray:
+def _travel_hours(w: CountryWorld) -> np.ndarray:
     key = w.blocked.tobytes()
     if getattr(w, "_tt_key", None) == key:
         return w._tt
@@ -107,7 +141,7 @@ def _travel_hours(w: BoliviaWorld) -> np.ndarray:
     return w._tt
 
 
-def supply_flow(w: BoliviaWorld, step: int) -> None:
+def supply_flow(w: CountryWorld, step: int) -> None:
     """Stocks fall by a day's use per day; a place reached from a source by open roads refills."""
     s = w.cfg.supply
     tt = _travel_hours(w)
@@ -133,26 +167,30 @@ class _Conditioned:
 
     __checkpoint_skip__ = True
 
-    def __init__(self, extra, called, marchers, next_id):
+    def __init__(self, extra, called, marchers, next_id, t_shift):
+        self.t_shift = t_shift
         self.extra = extra
         self.called = called
         self.marchers = marchers
         self.next_id = next_id
 
 
-def citizens_condition(w: BoliviaWorld, step: int) -> None:
+def citizens_condition(w: CountryWorld, step: int) -> None:
     """Write each citizen's H (raised by shortage) and T (lowered while its organisation calls).
 
-    H = min(1, H0 + fuel_hardship * fuel shortage + food_hardship * food shortage) of its place;
+    H = min(1, H0 + fuel_hardship * fuel shortage + food_hardship * food shortage + shocks) of its
+    place and group (shocks: ``hardship`` events in force);
     T = T0, at most ``calls.unorganised_threshold`` in a place where a call is in force, and
-    ``calls.threshold`` for organised members of a called group and for marchers who arrived.
+    ``calls.threshold`` for organised members of a called group and for marchers who arrived;
+    plus ``curfew.threshold`` in a place under curfew.
     Only the places whose shortage or calls changed since the last step are rewritten (all of
     them when marchers arrived or left, or new citizens joined): one compiled pass (issue #8).
     """
     pop, cfg = w.pop, w.cfg
     n = pop.n
     s = cfg.supply
-    extra = s.fuel_hardship * w.fuel_short + s.food_hardship * w.food_short
+    extra = (s.fuel_hardship * w.fuel_short + s.food_hardship * w.food_short)[:, None] + w.hardship_extra
+    t_shift = np.where(w.curfew_until >= step, cfg.curfew.threshold, 0.0)
     called = w.call_until >= step
     last = getattr(w, "_conditioned", None)
     everything = last is None or getattr(w, "_condition_stale", False)
@@ -174,8 +212,8 @@ def citizens_condition(w: BoliviaWorld, step: int) -> None:
     if everything:
         dirty = np.ones(w.P, bool)
     else:
-        dirty = (extra != last.extra) | (called != last.called).any(axis=1)
-    w._conditioned = _Conditioned(extra, called, marchers, pop.next_id)
+        dirty = (extra != last.extra).any(axis=1) | (called != last.called).any(axis=1) | (t_shift != last.t_shift)
+    w._conditioned = _Conditioned(extra, called, marchers, pop.next_id, t_shift)
     w._condition_stale = False
     if not dirty.any():
         return
@@ -187,34 +225,35 @@ def citizens_condition(w: BoliviaWorld, step: int) -> None:
     mark[marchers[marchers < len(mark)]] = True
     kernels.condition(n, pop.kind, pop.place, pop.group, pop.organised, pop.agent_id, w.base_hardship,
                       w.base_threshold, mark, extra, called, called.any(axis=1), dirty,
-                      float(cfg.calls.unorganised_threshold), float(cfg.calls.threshold), pop.hardship,
+                      float(cfg.calls.unorganised_threshold), float(cfg.calls.threshold), t_shift, pop.hardship,
                       pop.threshold)
 
 
 # ------------------------------------------------------------------------------ clashes
-def clash(w: BoliviaWorld, step: int, p: int, soldiers: float, crowd: float, what: str) -> float:
+def clash(w: CountryWorld, step: int, p: int, soldiers: float, crowd: float, what: str) -> float:
     """Soldiers (people) face a crowd (people) at place p: tear gas, or live fire if outnumbered.
 
     Deaths ~ Binomial(soldiers in people, p_kill): each soldier, a person, kills with p_kill in a
     6-hour clash (scaled by hours_per_step), so the expected toll is the same at every scale.
     """
     r = w.cfg.clashes
-    fire = w.lethal_force and crowd >= r.fire_ratio * soldiers
-    pk = (r.kill_per_soldier if fire else r.teargas_kill_per_soldier) * (w.hps / 6.0)
+    level = int(w.force_level[p])
+    fire = w.lethal_force and level >= LIVE_FIRE and crowd >= r.fire_ratio * soldiers
+    pk = (r.kill_per_soldier if fire else r.teargas_kill_per_soldier if level > 0 else 0.0) * (w.hps / 6.0)
     g = w.gen("clash", step, p)
     deaths = float(g.binomial(int(round(soldiers)), min(pk, 1.0)))
     w.last_clash_step[p] = step
     w.clashes.append((step, p, what, soldiers, crowd, fire, deaths))
-    w.log(step, "Riots", "Violent demonstration", ACLED_RIOTERS, ACLED_STATE, p, 0,
+    w.log(step, "Riots", "Violent demonstration", w.cfg.actors.rioters, w.cfg.actors.state, p, 0,
           f"{what}: {int(soldiers)} troops against a crowd of about {int(crowd)}"
           + (" (live fire)" if fire else " (tear gas)"))
     if deaths > 0:
-        w.register_deaths(p, deaths, step, what, ACLED_STATE)
+        w.register_deaths(p, deaths, step, what, w.cfg.actors.state)
         w._clash_step[p] += deaths
     return deaths
 
 
-def _disperse(w: BoliviaWorld, step: int, p: int, share: float) -> None:
+def _disperse(w: CountryWorld, step: int, p: int, share: float) -> None:
     """Tear gas and arrests: a share of p's actives turn quiet."""
     pop = w.pop
     n = pop.n
@@ -230,7 +269,7 @@ def _disperse(w: BoliviaWorld, step: int, p: int, share: float) -> None:
 
 
 # ------------------------------------------------------------------------------ blockades
-def blockades_update(w: BoliviaWorld, step: int) -> None:
+def blockades_update(w: CountryWorld, step: int) -> None:
     """A road is blocked while one end holds enough blockers; clearing troops clash with them."""
     cfg = w.cfg.blockade
     ms = w.mechanisms
@@ -249,7 +288,7 @@ def blockades_update(w: BoliviaWorld, step: int) -> None:
     for p in np.flatnonzero(act >= w.cfg.protest_people):
         if w._protest_day[p] != day:
             w._protest_day[p] = day
-            w.log(step, "Protests", "Peaceful protest", ACLED_PROTESTERS, "", int(p), 0,
+            w.log(step, "Protests", "Peaceful protest", w.cfg.actors.protesters, "", int(p), 0,
                   f"about {int(act[p]):,} people protesting in {w.names[p]}")
     share = np.where(w.is_city, cfg.city_share, cfg.share)
     blockers = np.maximum(act[w.road_src] * share[w.road_src], act[w.road_dst] * share[w.road_dst])
@@ -272,15 +311,13 @@ def blockades_update(w: BoliviaWorld, step: int) -> None:
             w.cleared_until[roads] = step + int(round(cfg.cleared_hours / w.hps))
             now[roads] = False
     w.blocked[:] = now
-    side = np.where(act[w.road_src] >= act[w.road_dst], w.road_src, w.road_dst)
-    w.block_alti_now = bool((now & np.isin(side, w.altiplano)).any())
     for e in np.flatnonzero(now & ~was):
         p = int(w.road_src[e] if act[w.road_src[e]] >= act[w.road_dst[e]] else w.road_dst[e])
-        w.log(step, "Protests", "Peaceful protest", ACLED_PROTESTERS, "", p, 0, f"road blockade: {w.road_names[e]}")
+        w.log(step, "Protests", "Peaceful protest", w.cfg.actors.protesters, "", p, 0, f"road blockade: {w.road_names[e]}")
 
 
 # ------------------------------------------------------------------------------ government
-def government_act(w: BoliviaWorld, step: int) -> None:
+def government_act(w: CountryWorld, step: int) -> None:
     """The doctrine: fuel convoys once authorised; checkpoints against marches; missions end."""
     g = w.cfg.government
     cap = w.capital
@@ -299,8 +336,9 @@ def government_act(w: BoliviaWorld, step: int) -> None:
         _recall(w)
         w.sync_soldiers(step, have)
         return
-    # fuel convoys (Decree 27209): escort fuel from the depot to the capital
-    if w.convoys_authorised and not w.convoy_on and w.fuel_short[cap] >= g.convoy_shortage:
+    # fuel convoys (a convoys decision): escort fuel from the depot to its target
+    dest = w.convoy_target if w.convoy_target >= 0 else cap
+    if w.convoys_authorised and not w.convoy_on and w.fuel_short[dest] >= g.convoy_shortage:
         route = [p for p in w.convoy_route if w.population[p] > 0 or w.is_fuel_source[p]]
         n = min(float(g.convoy_soldiers), w.reserve)
         if n > 0 and route:
@@ -308,12 +346,12 @@ def government_act(w: BoliviaWorld, step: int) -> None:
             for p in route:
                 w.clearing[p] += n / len(route)
             w.convoy_on = (route, n / len(route), step)
-            w.log(step, "Strategic developments", "Other", ACLED_GOVERNMENT, "", cap, 0,
+            w.log(step, "Strategic developments", "Other", w.cfg.actors.government, "", dest, 0,
                   f"fuel convoy: {int(n)} troops sent along {' – '.join(w.names[p] for p in route)}")
     elif w.convoy_on:
         route, each, since = w.convoy_on
         quiet_days = (step - max(w.last_clash_step[route].max(), since)) / w.spd
-        if w.fuel_short[cap] < 0.1 and quiet_days >= g.withdraw_after_days:
+        if w.fuel_short[dest] < 0.1 and quiet_days >= g.withdraw_after_days:
             for p in route:
                 w.clearing[p] -= each
             w.reserve += each * len(route)
@@ -331,7 +369,7 @@ def government_act(w: BoliviaWorld, step: int) -> None:
     w.sync_soldiers(step, have)
 
 
-def _recall(w: BoliviaWorld) -> None:
+def _recall(w: CountryWorld) -> None:
     w.reserve += w.clearing.sum() + w.checkpoint.sum()
     w.clearing[:] = 0.0
     w.checkpoint[:] = 0.0
@@ -339,7 +377,7 @@ def _recall(w: BoliviaWorld) -> None:
 
 
 # ------------------------------------------------------------------------------ marches
-def _route(w: BoliviaWorld, a: int, b: int, paths_only: bool):
+def _route(w: CountryWorld, a: int, b: int, paths_only: bool):
     """Quickest way from a to b for a contingent: [(edge, next place, days)], or None."""
     m = w.cfg.marches
     days = np.where(w.road_is_path, w.road_km / m.path_km_per_day, w.road_km / m.km_per_day)
@@ -364,7 +402,7 @@ def _route(w: BoliviaWorld, a: int, b: int, paths_only: bool):
     return out
 
 
-def _place_on_grid(w: BoliviaWorld, step: int, rows, p: int, state: int, stream: str) -> bool:
+def _place_on_grid(w: CountryWorld, step: int, rows, p: int, state: int, stream: str) -> bool:
     pop, places = w.pop, w.places
     w._condition_stale = True  # rows change place: citizens.condition rewrites every place
     start, h, wd, _ = w.place_geometry(p)
@@ -383,7 +421,7 @@ def _place_on_grid(w: BoliviaWorld, step: int, rows, p: int, state: int, stream:
     return True
 
 
-def _rows_of(w: BoliviaWorld, ids) -> np.ndarray:
+def _rows_of(w: CountryWorld, ids) -> np.ndarray:
     pop = w.pop
     n = pop.n
     where = np.full(int(pop.agent_id[:n].max()) + 1, -1, np.int64)
@@ -391,7 +429,7 @@ def _rows_of(w: BoliviaWorld, ids) -> np.ndarray:
     return where[np.asarray(ids, np.int64)]
 
 
-def marches_advance(w: BoliviaWorld, step: int) -> None:
+def marches_advance(w: CountryWorld, step: int) -> None:
     """Contingents set out while their call is in force, travel, can be stopped, and arrive."""
     cfg = w.cfg.marches
     pop = w.pop
@@ -400,11 +438,11 @@ def marches_advance(w: BoliviaWorld, step: int) -> None:
         for i, until, ev, listed, gsel in w.march_calls:
             if step > until:
                 continue
-            target = w.index(ev.target)
+            target = w.index(ev.target) if ev.target else w.capital
             origins = listed or list(range(w.P))
             for p in origins:
-                if (i, p) in w.march_done or p == target:
-                    continue
+                if (i, p) in w.march_done or p == target or w.curfew_until[p] >= step:
+                    continue  # a curfew keeps a contingent home until it lifts
                 in_groups = np.zeros(max(gsel) + 1 if gsel else 0, bool)
                 in_groups[gsel] = True
                 rows = kernels.marchers_of(n, pop.kind, pop.state, pop.place, pop.organised, pop.group, p,
@@ -428,7 +466,7 @@ def marches_advance(w: BoliviaWorld, step: int) -> None:
                           len(pick) * w.ppa, route, step, i)
                 m.until = until
                 w.marches.append(m)
-                w.log(step, "Protests", "Peaceful protest", ev.actor or ACLED_PROTESTERS, "", p, 0,
+                w.log(step, "Protests", "Peaceful protest", ev.actor or w.cfg.actors.protesters, "", p, 0,
                       f"{m.name}: about {int(m.people):,} set out for {w.names[target]}")
     dt = 1.0 / w.spd
     for m in w.marches:
@@ -442,6 +480,9 @@ def marches_advance(w: BoliviaWorld, step: int) -> None:
             edge, node, _days = m.route[m.leg]
             m.at = node
             if node == m.target:
+                if w.curfew_until[node] >= step:  # the city is under curfew: wait at its edge
+                    m.left_days = 0.0
+                    break
                 _arrive(w, step, m)
                 break
             if _intercept(w, step, m, node):
@@ -450,7 +491,7 @@ def marches_advance(w: BoliviaWorld, step: int) -> None:
             m.left_days += m.route[m.leg][2]
 
 
-def _intercept(w: BoliviaWorld, step: int, m: March, node: int) -> bool:
+def _intercept(w: CountryWorld, step: int, m: March, node: int) -> bool:
     """Troops at a checkpoint stop the contingent: a clash; most scatter, the rest take paths."""
     cfg = w.cfg.marches
     sol = w.checkpoint[node] + w.clearing[node] + w.garrison[node]
@@ -471,7 +512,7 @@ def _intercept(w: BoliviaWorld, step: int, m: March, node: int) -> bool:
     left = [r for r in rows if r not in gone]
     m.rows_ids = [int(w.pop.agent_id[r]) for r in left]
     m.people = len(left) * w.ppa
-    w.log(step, "Strategic developments", "Other", ACLED_STATE, ACLED_PROTESTERS, node, 0,
+    w.log(step, "Strategic developments", "Other", w.cfg.actors.state, w.cfg.actors.protesters, node, 0,
           f"{m.name} stopped at {w.names[node]}; {len(home) * w.ppa:,.0f} scatter")
     if not left:
         m.state = "scattered"
@@ -487,7 +528,7 @@ def _intercept(w: BoliviaWorld, step: int, m: March, node: int) -> bool:
     return True
 
 
-def _arrive(w: BoliviaWorld, step: int, m: March) -> None:
+def _arrive(w: CountryWorld, step: int, m: March) -> None:
     rows = _rows_of(w, m.rows_ids)
     if not _place_on_grid(w, step, list(rows), m.target, ACTIVE, "arrive"):
         m.left_days = 0.0
@@ -495,12 +536,12 @@ def _arrive(w: BoliviaWorld, step: int, m: March) -> None:
     for i in m.rows_ids:
         w.marcher_until[int(i)] = getattr(m, "until", w.cfg.total_steps)
     m.state = "arrived"
-    w.log(step, "Protests", "Peaceful protest", ACLED_PROTESTERS, "", m.target, 0,
+    w.log(step, "Protests", "Peaceful protest", w.cfg.actors.protesters, "", m.target, 0,
           f"{m.name}: about {int(m.people):,} from {w.names[m.origin]} arrive")
 
 
 # ------------------------------------------------------------------------------ information
-def information_spread(w: BoliviaWorld, step: int) -> None:
+def information_spread(w: CountryWorld, step: int) -> None:
     """News of this step's deaths by radio: each place hears the others' deaths, weighted by the
     reach of their stations (the legitimacy phase multiplies by the listeners' reach)."""
     from uprising.mechanisms import legitimacy
@@ -513,13 +554,13 @@ def information_spread(w: BoliviaWorld, step: int) -> None:
     legitimacy.hear_news(w, w.news_radio)
     street = w.deaths_step - w._clash_step
     for p in np.flatnonzero(street > 0):
-        w.log(step, "Violence against civilians", "Attack", ACLED_STATE, "Civilians (Bolivia)", int(p),
+        w.log(step, "Violence against civilians", "Attack", w.cfg.actors.state, w.cfg.actors.civilians, int(p),
               int(round(street[p])), f"soldiers fire on crowds in {w.names[p]}: {street[p]:.0f} killed")
     w._clash_step = np.zeros(w.P)
 
 
 # ------------------------------------------------------------------------------ regime
-def regime_update(w: BoliviaWorld, step: int) -> None:
+def regime_update(w: CountryWorld, step: int) -> None:
     """Elite support erodes with deaths, paralysis and shortage; the resignation rule."""
     r = w.cfg.regime
     cap = w.capital
@@ -527,7 +568,7 @@ def regime_update(w: BoliviaWorld, step: int) -> None:
     w.paralysed_run = w.paralysed_run + 1 if paralysed else 0
     w.paralysed_steps += int(paralysed)
     short = w.fuel_short[cap] >= w.cfg.supply.short_below
-    w.short_steps_la_paz += int(short)
+    w.short_steps_capital += int(short)
     if w.mechanisms.on.get("loyalty"):  # only loyalty makes agents neutral: else the share is 0
         t = w.tally()
         on_grid = t[:, kernels.T_SECURITY_ON_GRID].sum()
@@ -542,11 +583,11 @@ def regime_update(w: BoliviaWorld, step: int) -> None:
         + r.elite_per_short_day / w.spd * short
     )
     reason = None
-    if w.elite_support <= 0:
+    if "elite" in r.routes and w.elite_support <= 0:
         reason = "elite support gone"
-    elif w.paralysed_run >= r.paralysis_days * w.spd:
+    elif "paralysis" in r.routes and w.paralysed_run >= r.paralysis_days * w.spd:
         reason = f"capital paralysed {r.paralysis_days:g} days"
-    elif w.neutral_share >= r.defection_share:
+    elif "defection" in r.routes and w.neutral_share >= r.defection_share:
         reason = "security forces defect"
     if reason is None:
         return
@@ -559,11 +600,11 @@ def regime_update(w: BoliviaWorld, step: int) -> None:
         w.marcher_until[k] = min(w.marcher_until[k], step)
     w.convoys_authorised = False
     _recall(w)
-    w.log(step, "Strategic developments", "Other", ACLED_GOVERNMENT, "", cap, 0,
+    w.log(step, "Strategic developments", "Other", w.cfg.actors.government, "", cap, 0,
           f"the president resigns ({reason}); a successor takes office")
 
 
-def _successor(w: BoliviaWorld, gain: float) -> None:
+def _successor(w: CountryWorld, gain: float) -> None:
     """A successor takes office: every citizen's legitimacy and its baseline rise by ``gain``."""
     from uprising.mechanisms import legitimacy
 
@@ -572,13 +613,13 @@ def _successor(w: BoliviaWorld, gain: float) -> None:
     legitimacy._move_baseline(w, shift)
 
 
-def record(w: BoliviaWorld, step: int) -> None:
+def record(w: CountryWorld, step: int) -> None:
     engine_record(w, step)
     w.record_world(step)
 
 
 # ------------------------------------------------------------------------------ the plan
-def build_plan(w: BoliviaWorld) -> Plan:
+def build_plan(w: CountryWorld) -> Plan:
     """The world's phases around the engine's, then the mechanisms' (legitimacy, soldiers, loyalty)."""
     from uprising.mechanisms import phases as mechanisms
 
@@ -602,37 +643,50 @@ def build_plan(w: BoliviaWorld) -> Plan:
     return mechanisms.extend_plan(w, plan)
 
 
-def setup(w: BoliviaWorld) -> None:
-    """World state the phases need beyond BoliviaWorld's own set-up."""
+def capital_of(w: CountryWorld) -> int:
+    """The seat of government: ``regime.capital``, else the first place tagged capital."""
+    if w.cfg.regime.capital:
+        return w.index(w.cfg.regime.capital)
+    tagged = [p for p in range(w.P) if "capital" in w.tags[p]]
+    return tagged[0] if tagged else 0
+
+
+def convoy_route(w: CountryWorld, depot: int | None, target: int) -> list[int]:
+    """Places on the quickest road from the depot (default: the first pipeline depot, else the
+    first fuel source) to ``target``, depot first; [] if no road joins them."""
+    if depot is None:
+        src = [p for p in np.flatnonzero(w.is_fuel_source) if w.pipeline[p]] or list(np.flatnonzero(w.is_fuel_source))
+        if not src:
+            return []
+        depot = int(src[0])
+    m = np.full((w.P, w.P), 0.0)
+    for e in np.flatnonzero(~w.road_is_path):
+        a, b = w.road_src[e], w.road_dst[e]
+        m[a, b] = m[b, a] = w.road_hours[e]
+    dist, pred = dijkstra(m, directed=False, indices=int(depot), return_predecessors=True)
+    if not np.isfinite(dist[target]):
+        return []
+    node = target
+    route = [node]
+    while node != depot:
+        node = int(pred[node])
+        route.append(node)
+    route.reverse()
+    return route
+
+
+def setup(w: CountryWorld) -> None:
+    """World state the phases need beyond CountryWorld's own set-up."""
     cfg = w.cfg
-    w.capital = w.index(cfg.regime.capital)
+    w.capital = capital_of(w)
     w.missions = []
     w.clashes = []
     w.convoy_on = None
     w.successor_bonus = 0.0
     w.resign_reason = ""
     w._clash_step = np.zeros(w.P)
-    from uprising.world.outputs import ALTIPLANO
-
-    w.altiplano = np.array([w.index(n) for n in ALTIPLANO if w.has(n)], np.int64)
     w.is_city = np.array(["city" in t for t in w.tags], bool)
     w.checkpoint_places = [w.index(n) for n in cfg.government.checkpoints if w.has(n)]
-    # the convoy route: depot -> capital by vehicle, on open roads
-    src = [p for p in np.flatnonzero(w.is_fuel_source) if w.pipeline[p]]
-    route = []
-    if src:
-        m = np.full((w.P, w.P), 0.0)
-        for e in np.flatnonzero(~w.road_is_path):
-            a, b = w.road_src[e], w.road_dst[e]
-            m[a, b] = m[b, a] = w.road_hours[e]
-        dist, pred = dijkstra(m, directed=False, indices=int(src[0]), return_predecessors=True)
-        if np.isfinite(dist[w.capital]):
-            node = w.capital
-            route = [node]
-            while node != src[0]:
-                node = int(pred[node])
-                route.append(node)
-            route.reverse()
-    w.convoy_route = route
+    w.mechanisms.doctrine_cap[:] = w.force_level
     for m in w.marches:
         m.stopped_at = set()

@@ -1,9 +1,10 @@
-"""The Bolivia world: every place a grid of its people (x scale), joined by roads and paths.
+"""The world of places: every place a grid of its people (x scale), joined by roads and paths.
 
-:class:`BoliviaWorld` is an engine ``World`` with many places. It builds the grids from the 2001
-census (``geography``), places citizens, police and soldiers, and holds the state the world's
-phases (``uprising.world.phases``) read and write: supply stocks, blocked roads, marches, radio
-reach, deployments, elite support, the death toll in people, and the event log.
+:class:`CountryWorld` is an engine world with many places, read from an episode folder
+(``geography``: places.csv, roads.csv, paths.csv). It places citizens, police and soldiers, and
+holds the state the world's phases (``uprising.world.phases``) read and write: supply stocks,
+blocked roads, marches, radio reach, deployments, rules of force, curfews, hardship shocks, elite
+support, the death toll in people, and the event log. Nothing here names an episode.
 
 Units (design-gas-war.md section 1): an agent stands for ``1/scale`` people; every reported
 figure is people. Deaths are drawn in people (binomial over the soldiers, counted as people) and
@@ -29,7 +30,7 @@ from uprising.engine.record import Recorder
 from uprising.engine.vision import build_vision
 from uprising.world import geography as geo
 from uprising.world import kernels
-from uprising.world.config import WorldConfig, road_key
+from uprising.world.config import FORCE_LEVELS, WorldConfig, road_key
 
 #: kind of a citizen who is marching between places (off every grid; engine phases skip it).
 MARCHING = 3
@@ -73,8 +74,8 @@ class March:
         self.until = 0
 
 
-class BoliviaWorld:
-    """The engine world of the Bolivia scenario (the attributes engine phases use, and the world's)."""
+class CountryWorld:
+    """The engine world of an episode (the attributes engine phases use, and the world's)."""
 
     def __init__(self, scenario, seed: int, schedule: str):
         self.scenario = scenario
@@ -88,7 +89,7 @@ class BoliviaWorld:
         self.scale = float(cfg.scale)
         self.ppa = 1.0 / self.scale  # people per agent
 
-        all_places = geo.load_places()
+        all_places = geo.load_places(cfg.folder)
         keep = (
             np.arange(len(all_places))
             if not cfg.places
@@ -106,7 +107,7 @@ class BoliviaWorld:
         self._index = {n: j for j, n in enumerate(self.names)}
 
         # roads between kept places
-        roads = geo.load_roads(all_places)
+        roads = geo.load_roads(cfg.folder, all_places)
         remap = {int(g): j for j, g in enumerate(keep)}
         e_keep = [e for e in range(len(roads)) if int(roads.src[e]) in remap and int(roads.dst[e]) in remap]
         self.roads = roads
@@ -245,24 +246,40 @@ class BoliviaWorld:
         for n in cfg.supply.pipeline_to:
             if self.has(n):
                 self.pipeline[self.index(n)] = True
+        # lists left empty fall back to the places' tags (places.csv)
+        for mask, given, tag in ((self.is_fuel_source, cfg.supply.fuel_sources, "fuel_source"),
+                                 (self.is_food_source, cfg.supply.food_sources, "farm_region"),
+                                 (self.pipeline, cfg.supply.pipeline_to, "pipeline")):
+            if not given:
+                mask[:] = [tag in t for t in self.tags]
         self.blocked = np.zeros(E, bool)
         self.cleared_until = np.full(E, -1, np.int64)
         self.blockers = np.zeros(E)
         self.active_people = np.zeros(P)
         self.convoys_authorised = False
+        self.convoy_target = -1
+        self.convoy_route: list[int] = []
         self.lethal_force = bool(cfg.clashes.lethal_force)
+        # rules of force (0 arrest, 1 tear gas, 2 live fire) for soldiers, by place; states of siege
+        # in force: [places, level, last step]; curfews: last step per place; hardship shocks
+        self.force_default = FORCE_LEVELS.index(cfg.force.soldiers)
+        self.force_level = np.full(P, self.force_default, np.int64)
+        self.sieges: list = []
+        self.curfew_until = np.full(P, -1, np.int64)
+        self.hardship_shocks: list = []
         self.marches: list[March] = []
         self.march_done: set[tuple[int, int]] = set()
         self.march_calls: list = []
         self.marcher_until: dict[int, int] = {}
-        self.elite_support = 1.0
+        self.elite_support = float(cfg.regime.elite_support)
         self.paralysed_run = 0
         self.paralysed_steps = 0
-        self.short_steps_la_paz = 0
+        self.short_steps_capital = 0
         self.government = 0
         self.resigned_step: int | None = None
         self.neutral_share = 0.0
         self.events_log: list[dict] = []
+        self.decisions_taken: list[tuple[int, str]] = []  # (step, kind) of every decision applied
         self._protest_day = np.full(P, -1, np.int64)
 
     def _populate(self) -> Population:
@@ -312,6 +329,7 @@ class BoliviaWorld:
         self.base_threshold[pop.agent_id[cit]] = pop.threshold[cit]
         G = max(1, len(self.group_names))
         self.call_until = np.full((self.P, G), -1, np.int64)
+        self.hardship_extra = np.zeros((self.P, G))  # hardship shocks in force, by place and group
 
     def extend_bases(self) -> None:
         """New citizen rows (defectors who join the crowd): keep their drawn H and T too."""
@@ -423,12 +441,13 @@ class BoliviaWorld:
             self.remove_agent(r)
             pop.state[r] = DEAD
             self.death_balance[p] -= self.ppa
-        self.log(step, "Violence against civilians", "Attack", "Military Forces of Bolivia (2002-2003)",
-                 "Civilians (Bolivia)", p, int(round(people)), f"{cause}: {int(round(people))} killed")
+        actors = self.cfg.actors
+        self.log(step, "Violence against civilians", "Attack", actors.state, actors.civilians, p, int(round(people)),
+                 f"{cause}: {int(round(people))} killed")
 
     def log(self, step, event_type, sub_event_type, actor1, actor2, p, fatalities, notes) -> None:
-        if p is None:
-            name, dep, lat, lon = "Bolivia", "", np.nan, np.nan
+        if p is None:  # a national decision: no place, no point
+            name, dep, lat, lon = "national", "", np.nan, np.nan
         else:
             name, dep, lat, lon = self.names[p], self.department[p], self.lat[p], self.lon[p]
         self.events_log.append(
@@ -460,8 +479,6 @@ class BoliviaWorld:
         self.rec_blocked = np.zeros((rows, E), bool)
         self.rec_elite = np.zeros(rows)
         self.rec_paralysed = np.zeros(rows, bool)
-        self.rec_block_alti = np.zeros(rows, bool)
-        self.block_alti_now = False
         self.rec_rows = 0
         # where each travelling contingent is, per step: [step, march, at, next, fraction of the leg, people]
         self.rec_march_pos: list[list] = []
@@ -473,7 +490,6 @@ class BoliviaWorld:
             self.rec_blocked = np.concatenate([self.rec_blocked, np.zeros_like(self.rec_blocked)])
             self.rec_elite = np.concatenate([self.rec_elite, np.zeros_like(self.rec_elite)])
             self.rec_paralysed = np.concatenate([self.rec_paralysed, np.zeros_like(self.rec_paralysed)])
-            self.rec_block_alti = np.concatenate([self.rec_block_alti, np.zeros_like(self.rec_block_alti)])
         r = self.rec
         r["soldiers"][step] = self.soldiers_people()
         r["police"][step] = self.police_people
@@ -496,7 +512,6 @@ class BoliviaWorld:
         self.rec_blocked[step] = self.blocked
         self.rec_elite[step] = self.elite_support
         self.rec_paralysed[step] = self.paralysed_run > 0
-        self.rec_block_alti[step] = self.block_alti_now
         self.rec_rows = max(self.rec_rows, step + 1)
 
     def _mean_legitimacy(self, step: int) -> np.ndarray:
