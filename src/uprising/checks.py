@@ -241,7 +241,7 @@ def _deaths(world, memo):
 
 
 # ----------------------------------------------------------------------------------------------
-# The Bolivia world (applies when its arrays exist)
+# The world of places (applies when its arrays exist)
 
 
 def _has(*names):
@@ -262,7 +262,7 @@ def _supply(world, memo):
 
 
 @invariant("deaths.people_monotone", "deaths in people, per place, are finite, non-negative and never decrease",
-           applies=lambda world: type(world).__name__ == "BoliviaWorld")
+           applies=lambda world: type(world).__name__ == "CountryWorld")
 def _deaths_people(world, memo):
     try:
         deaths = np.array(world.deaths_people, float)

@@ -1,4 +1,4 @@
-"""``uprising calibrate``: fit the Bolivia world to the record up to a date (Optuna), then forecast."""
+"""``uprising calibrate``: fit an episode to its record up to a date (Optuna), then forecast."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ def _parse_date(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise UserError("--until", text, "expected a date YYYY-MM-DD, e.g. 2003-10-10") from None
+        raise UserError("--until", text, "expected a date YYYY-MM-DD") from None
 
 
 @app.command("calibrate")
 def calibrate_command(
-    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A Bolivia scenario (bolivia-2003) or a .toml path.")],
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="An episode: a shipped name, a folder, or its scenario.toml.")],
     trials: Annotated[int, typer.Option("--trials", "-n", min=1, help="Trials the study should have in all "
                                         "(a rerun resumes up to this number).")] = 40,
     until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="Fit to the record up to this day "
@@ -37,7 +37,7 @@ def calibrate_command(
                                                     "five calibrated keys, see docs/calibration.md).")] = None,
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Runs per trial (the same seeds every trial).")] = 2,
     forecast_runs: Annotated[int, typer.Option("--forecast-runs", min=0, help="Full runs of the forecast ensemble.")] = 8,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed (run seeds and the sampler).")] = 2003,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed (run seeds and the sampler).")] = 1,
     set_: SetOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory for calibration.json and the "
                                              "study database (default: results/calibrate-<scenario>).")] = None,

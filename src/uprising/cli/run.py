@@ -158,7 +158,7 @@ def run_command(
     sim = Simulation(resolved, seed=info.seed, schedule=info.schedule, frame_every=frame_every)
     if default_frames and sim.world.places.count > 1:
         # a multi-place world snapshots place 0, whose grid comes from its population, not [grid]:
-        # space the frames by its real size (issue #8: at scale 1, 245 frames of La Paz were 280 MB)
+        # space the frames by its real size (issue #8: at scale 1, 245 frames of the capital were 280 MB)
         sim.frame_every = default_frame_every(info.steps, sim.world.places.cells_of(0), max_bytes=MULTI_PLACE_FRAME_BYTES)
     from uprising import checkpoint, checks
     from uprising.cli import resume
@@ -198,7 +198,7 @@ def write_outputs(sim: Any, resolved: Any, out_dir: Path, *, report: bool, quiet
     if frames is not None and len(frames[0]) == 0:
         frames = None
     try:
-        extra = {  # Bolivia: roads.parquet, events.parquet (written before summary.json, the last file)
+        extra = {  # a world of places: roads.parquet, events.parquet (written before summary.json, the last file)
             name.rsplit(".", 1)[0]: write_parquet(out_dir / name, frame) for name, frame in sim.extra_tables().items()
         }
         paths = write_run(

@@ -1,4 +1,4 @@
-"""``uprising validate``: an ensemble of a Bolivia scenario, model beside record (validation.json)."""
+"""``uprising validate``: an ensemble of an episode, model beside record (validation.json)."""
 
 from __future__ import annotations
 
@@ -17,24 +17,25 @@ from uprising.scenarios import parse_assignments
 
 @app.command("validate")
 def validate_command(
-    scenario: Annotated[str, typer.Argument(metavar="SCENARIO", help="A Bolivia scenario (e.g. bolivia-2003) or a .toml path.")],
+    scenario: Annotated[str, typer.Argument(metavar="EPISODE", help="An episode: a shipped name (see `uprising scenarios`), a folder, or its scenario.toml.")],
     runs: Annotated[int, typer.Option("--runs", min=1, help="Runs in the ensemble.")] = 20,
     scale: Annotated[float | None, typer.Option("--scale", min=1e-6, max=1.0, help="Agents per person (default: the scenario's).")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed; run seeds are spawned from it.")] = 2003,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes (default: up to 2).")] = None,
     set_: SetOption = None,
     out: Annotated[Path | None, typer.Option("--out", help="Directory for validation.json (default: results/<scenario>).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any target is missed (after writing everything).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
-    """Run an ensemble; print and write validation.json: resignation date, deaths, capital share,
-    phase order and backfire, beside the record."""
+    """Run an ensemble; print and write validation.json: the record's targets (met or missed), the
+    outcome beside the record, and proper scores beside a naive baseline's."""
+    from uprising.experiments.validation import validate
     from uprising.scenarios import load_scenario
-    from uprising.world.validation import validate
 
     overrides = dict(parse_assignments(set_ or []))
     resolved = load_scenario(scenario, overrides or None)
-    if resolved.scenario.model != "bolivia":
-        raise UserError(scenario, "scenario.model", f"validate needs a bolivia scenario, not '{resolved.scenario.model}'")
+    if resolved.world is None:
+        raise UserError(scenario, "scenario.model", f"validate needs an episode (model 'places'), not '{resolved.scenario.model}'")
     out_dir = out if out is not None else Path("results") / resolved.scenario.name
     progress = Progress(TextColumn("validate"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=stderr, transient=True, disable=quiet)
@@ -46,28 +47,49 @@ def validate_command(
     from uprising.cli.report import write_report_quietly
 
     report = write_report_quietly(out_dir)
-    if quiet:
-        return
-    table = Table(title=f"{resolved.scenario.name}: {runs} runs", show_lines=False)
-    for col in ("measure", "model", "record", "target"):
-        table.add_column(col)
-    rec = result["record"]
+    if not quiet:
+        print_validation(result, f"{resolved.scenario.name}: {runs} runs")
+        stdout.print(f"wrote {path}", markup=False)
+        if report is not None:
+            stdout.print(f"report: {report}", markup=False)
+    if strict and not result["targets_met"]:
+        missed = [t["name"] for t in result["targets"] if not t["met"]]
+        stderr.print(f"validate --strict: {len(missed)} target(s) missed: {', '.join(missed)}", markup=False)
+        raise typer.Exit(1)
 
+
+def print_validation(result: dict, title: str) -> None:
+    """The targets, the outcome beside the record, and the scores beside the baseline's."""
     def f(x, fmt="{:.2f}"):
-        return "—" if x is None else fmt.format(x)
+        return "—" if x is None else fmt.format(x) if isinstance(x, (int, float)) else str(x)
 
-    table.add_row("resigned (share of runs)", f(result["resigned_share"]), "yes", "")
-    table.add_row("resignation 14-20 Oct (share)", f(result["resigned_in_window_share"]), "17 Oct", ">= 0.60")
-    table.add_row("resignation date median [min, max]",
-                  f"{result['resignation_date_median']} [{result['resignation_date_min']}, {result['resignation_date_max']}]",
-                  rec["resignation_date"], "")
-    table.add_row("deaths median [p10, p90]",
-                  f"{f(result['deaths_median'], '{:.0f}')} [{f(result['deaths_p10'], '{:.0f}')}, {f(result['deaths_p90'], '{:.0f}')}]",
-                  rec["deaths"], "40-120")
-    table.add_row("share of deaths in El Alto and La Paz", f(result["capital_death_share"]), f"{rec['capital_death_share']:.2f}", ">= 0.50")
-    table.add_row("phases in order (share)", f(result["phases_in_order_share"]), "in order", "high")
-    table.add_row("backfire after 12-13 Oct (share)", f(result["backfire_share"]), "yes", "high")
+    rec = result["record"]
+    table = Table(title=title, show_lines=False)
+    for col in ("target", "model", "wanted", "met"):
+        table.add_column(col)
+    for t in result["targets"]:
+        table.add_row(t["name"], f(t["value"]), t["target"], "yes" if t["met"] else "[bold red]no[/]")
     stdout.print(table)
-    stdout.print(f"wrote {path}", markup=False)
-    if report is not None:
-        stdout.print(f"report: {report}", markup=False)
+    outcome = Table(title="outcome beside the record", show_lines=False)
+    for col in ("measure", "model", "record"):
+        outcome.add_column(col)
+    outcome.add_row("resigned (share of runs)", f(result["resigned_share"]), "yes" if rec["resigned"] else "no")
+    outcome.add_row("resignation date median [min, max]",
+                    f"{result['resignation_date_median']} [{result['resignation_date_min']}, {result['resignation_date_max']}]",
+                    f(rec["resignation_date"]))
+    outcome.add_row("deaths median [p10, p90]",
+                    f"{f(result['deaths_median'], '{:.0f}')} [{f(result['deaths_p10'], '{:.0f}')}, {f(result['deaths_p90'], '{:.0f}')}]",
+                    "{:g}-{:g}".format(*rec["deaths"]))
+    outcome.add_row("share of deaths in " + ", ".join(rec["deaths_area"] or ["the capital"]),
+                    f(result["capital_death_share"]), f(rec["capital_death_share"]))
+    stdout.print(outcome)
+    if "scores" in result:
+        sc = Table(title="scores (lower is better) beside the baseline: " + result["baseline"]["name"], show_lines=False)
+        for col in ("score", "model", "baseline"):
+            sc.add_column(col)
+        for k, v in result["scores"].items():
+            if k != "skill":
+                sc.add_row(k, f(v, "{:.3f}"), f(result["baseline"].get(k), "{:.3f}"))
+        skill = result["scores"]["skill"]
+        sc.add_row("composite skill (1 - model/baseline, mean)", f(skill["value"], "{:.3f}"), "0")
+        stdout.print(sc)

@@ -30,7 +30,7 @@ class Column:
 
 COLUMNS: list[Column] = [
     Column("kind", np.int8, "0 citizen, 1 police (cop in the classic model), 2 soldier"),
-    Column("group", np.int8, "citizen group (Model II: 0 blue, 1 green; Bolivia: miner, peasant, ...)"),
+    Column("group", np.int8, "citizen group (Model II: 0 blue, 1 green; an episode's groups: miners, peasants, ...)"),
     Column("place", np.int16, "place index"),
     Column("cell", np.int32, "flat cell index; -1 when off the grid (jailed and leaving it, dead)", -1),
     Column("state", np.int8, "citizens: 0 quiet, 1 active, 2 jailed, 3 dead; security: 0 on duty, 4 neutral"),

@@ -1,6 +1,6 @@
-"""Calibration of the Bolivia world to the record up to a date, then a forecast after it.
+"""Calibration of an episode to its record up to a date, then a forecast after it.
 
-``uprising calibrate bolivia-2003 --trials 40 --until 2003-10-10`` fits the world's
+``uprising calibrate EPISODE --trials 40 --until YYYY-MM-DD`` fits the world's
 ``[calibrated]`` parameters (or those given with ``--param``) with Optuna's TPE sampler. Each
 trial runs the scenario with ``--seeds`` seeds (the same seeds in every trial: common random
 numbers) **only up to the end of ``--until``** — the model sees no more of October than the fit
@@ -8,10 +8,12 @@ does — and scores the runs against the record up to that date:
 
 - deaths: the squared log-ratio of the model's cumulative deaths (people) to the record's
   (event midpoints of ``record_events.csv``), divided by 0.25 (a factor of e^0.5 ~ 1.6 costs 1);
-- phases: for each phase of the record that began by ``--until`` (its first non-precursor event),
+- phases: for each phase of ``record.toml`` that began by ``--until`` (its date there),
   ``(min(|days early or late|, 14) / 7)^2``; a phase the model has not reached by then costs 4;
-- resignation: before 17 Oct, resigning by ``--until`` costs ``1 + (days early / 7)^2``; from
-  17 Oct on, the error of the date is scored like a phase's.
+- resignation: before the record's resignation date, resigning by ``--until`` costs
+  ``1 + (days early / 7)^2``; from that date on, the error of the date is scored like a phase's.
+  Where the record has no resignation, any resignation by ``--until`` costs ``1 + (days before
+  --until / 7)^2``.
 
 The score is the mean over the seeds. Studies live in SQLite (``DIR/calibration.db``) by default,
 so an interrupted calibration resumes: ``--trials`` is the total to reach. ``--storage`` takes
@@ -21,7 +23,7 @@ by running the same command.
 After the fit, an ensemble of fresh seeds runs the **whole** period with the best parameters
 (and with the shipped ones, for comparison), and reports how it does on the record *after*
 ``--until``: deaths after that date, the resignation date, the phases still to come, and the
-validation measures of ``uprising.world.validation`` (its ``aggregate``). That is a forecast,
+validation measures of ``uprising.experiments.validation`` (its ``aggregate``). That is a forecast,
 not a fit: nothing after ``--until`` entered the score.
 """
 
@@ -39,7 +41,7 @@ import numpy as np
 from uprising.errors import UserError
 from uprising.experiments.spec import spawn_seeds
 
-# The [calibrated] parameters of the Bolivia world that drive the phases, deaths and the regime,
+# The [calibrated] parameters of the world of places that drive the phases, deaths and the regime,
 # with the ranges searched: key -> (low, high, log scale).
 DEFAULT_PARAMETERS: dict[str, tuple[float, float, bool]] = {
     "world.regime.elite_per_death": (0.002, 0.03, True),
@@ -48,7 +50,6 @@ DEFAULT_PARAMETERS: dict[str, tuple[float, float, bool]] = {
     "world.calls.threshold": (-0.2, 0.05, False),
     "world.supply.fuel_hardship": (0.05, 0.5, False),
 }
-PHASES = ("altiplano_blockade", "warisata", "general_strike", "el_alto_senkata", "october_12_13")
 MISSING_PHASE_COST = 4.0
 CAP_DAYS = 14.0
 
@@ -58,38 +59,37 @@ CAP_DAYS = 14.0
 
 
 @dataclass(frozen=True)
-class Record:
+class FitRecord:
     """What the record says, as the objective uses it."""
 
     deaths_by_day: dict[dt.date, float]  # cumulative deaths (people) at the end of each event day
-    phase_start: dict[str, dt.date]
-    resignation: dt.date
-    deaths_total: tuple[float, float]  # low, high (record_facts.csv)
+    phase_start: dict[str, dt.date]  # the record's phases (record.toml) but the resignation
+    resignation: dt.date | None  # None: the government did not fall
+    deaths_total: tuple[float, float]  # low, high (record.toml)
+    history: Any = None  # the episode's record.toml (uprising.world.history.Record)
 
     def deaths_until(self, day: dt.date) -> float:
         known = [v for d, v in self.deaths_by_day.items() if d <= day]
         return max(known) if known else 0.0
 
 
-def load_record() -> Record:
-    """The record of 2003 from the Bolivia data (``uprising.world.geography``)."""
+def load_record(folder: str | Path) -> FitRecord:
+    """The record of the episode in ``folder`` (``record.toml`` and ``record_events.csv``)."""
     import polars as pl
 
-    from uprising.world.geography import load_facts
     from uprising.world.geography import load_record as events
+    from uprising.world.history import load_record_file
 
-    ev = events()
+    history = load_record_file(folder)
+    ev = events(folder)
     dead = ev.filter(pl.col("deaths_low").is_not_null() | pl.col("deaths_high").is_not_null()).with_columns(
         mid=(pl.col("deaths_low").fill_null(pl.col("deaths_high")) + pl.col("deaths_high").fill_null(pl.col("deaths_low"))) / 2
     )
     daily = dead.group_by("date").agg(pl.col("mid").sum()).sort("date")
     cumulative = dict(zip(daily["date"].to_list(), np.cumsum(daily["mid"].to_numpy()).tolist()))
-    starts = ev.filter(~pl.col("precursor")).group_by("phase").agg(pl.col("date").min())
-    phase_start = dict(zip(starts["phase"].to_list(), starts["date"].to_list()))
-    facts = load_facts()
-    res = facts.filter(pl.col("key") == "resignation_date")["value"][0]
-    total = facts.filter(pl.col("key") == "deaths_total").row(0, named=True)
-    return Record(cumulative, phase_start, dt.date.fromisoformat(res), (total["low"], total["high"]))
+    phase_start = {p.name: p.date for p in history.phases if p.signature.kind != "resignation"}
+    o = history.outcome
+    return FitRecord(cumulative, phase_start, o.resignation_date if o.resigned else None, tuple(o.deaths), history)
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def _date(text: Any) -> dt.date | None:
 
 
 def outcome_chunk(payload: dict[str, Any], items: Sequence[tuple], threads: int | None = None) -> list[dict]:
-    """Run ``items`` (``(key, seed, params)``) of the Bolivia scenario ``payload["base"]`` for
+    """Run ``items`` (``(key, seed, params)``) of the episode's scenario ``payload["base"]`` for
     ``payload["steps"]`` steps (None: the whole period); return what the objective and the
     forecast need, as plain data. A failed run is ``{"key", "seed", "error"}``."""
     from uprising.experiments.executors import _limit_threads
@@ -126,7 +126,7 @@ def outcome_chunk(payload: dict[str, Any], items: Sequence[tuple], threads: int 
                 "deaths_by_day": dict(zip(per_day["day"].to_list(), per_day["dead"].to_list())),
                 "phase_dates": {k: _date(v) for k, v in (s.get("phase_dates") or {}).items()},
                 **{k: s.get(k) for k in ("resigned", "resignation_date", "deaths_total", "capital_death_share",
-                                         "phases_in_order", "backfire", "la_paz_fuel_short_days")},
+                                         "phases_in_order", "backfire", "capital_fuel_short_days")},
             })
         except Exception as e:  # noqa: BLE001 - a failed run scores badly; the study goes on
             out.append({"key": key, "seed": int(seed), "error": f"{type(e).__name__}: {' '.join(str(e).split())}"})
@@ -137,7 +137,7 @@ def outcome_chunk(payload: dict[str, Any], items: Sequence[tuple], threads: int 
 # The objective
 
 
-def score_run(run: Mapping[str, Any], record: Record, until: dt.date) -> dict[str, float]:
+def score_run(run: Mapping[str, Any], record: FitRecord, until: dt.date) -> dict[str, float]:
     """The parts of the fit score of one run against the record up to ``until`` (see module doc)."""
     if "error" in run:
         return {"total": math.inf}
@@ -145,9 +145,8 @@ def score_run(run: Mapping[str, Any], record: Record, until: dt.date) -> dict[st
     model_deaths = max([v for d, v in by_day.items() if d <= until], default=0.0)
     parts = {"deaths": (math.log1p(model_deaths) - math.log1p(record.deaths_until(until))) ** 2 / 0.25}
     phases = 0.0
-    for phase in PHASES:
-        start = record.phase_start.get(phase)
-        if start is None or start > until:
+    for phase, start in record.phase_start.items():
+        if start > until:
             continue
         got = run["phase_dates"].get(phase)
         if got is None or got > until:
@@ -156,7 +155,9 @@ def score_run(run: Mapping[str, Any], record: Record, until: dt.date) -> dict[st
             phases += (min(abs((got - start).days), CAP_DAYS) / 7.0) ** 2
     parts["phases"] = phases
     resigned = _date(run.get("resignation_date")) if run.get("resigned") else None
-    if until < record.resignation:
+    if record.resignation is None:
+        parts["resignation"] = 0.0 if resigned is None or resigned > until else 1.0 + ((until - resigned).days / 7.0) ** 2
+    elif until < record.resignation:
         parts["resignation"] = 0.0 if resigned is None or resigned > until else 1.0 + ((record.resignation - resigned).days / 7.0) ** 2
     else:
         error = CAP_DAYS if resigned is None else min(abs((resigned - record.resignation).days), CAP_DAYS)
@@ -169,9 +170,9 @@ def score_run(run: Mapping[str, Any], record: Record, until: dt.date) -> dict[st
 # The forecast
 
 
-def forecast(runs: list[dict], record: Record, until: dt.date | None) -> dict[str, Any]:
+def forecast(runs: list[dict], record: FitRecord, until: dt.date | None) -> dict[str, Any]:
     """How full runs do on the record after ``until``, and the validation measures of the ensemble."""
-    from uprising.world import validation
+    from uprising.experiments import validation
 
     ok = [r for r in runs if "error" not in r]
     deaths = np.array([float(r["deaths_total"] or 0.0) for r in ok])
@@ -185,9 +186,8 @@ def forecast(runs: list[dict], record: Record, until: dt.date | None) -> dict[st
         out["resigned_by_until_share"] = float(np.mean([bool(r["resigned"]) and _date(r["resignation_date"]) <= until
                                                         for r in ok])) if ok else None
         phases = {}
-        for phase in PHASES:
-            start = record.phase_start.get(phase)
-            if start is None or start <= until:
+        for phase, start in record.phase_start.items():
+            if start <= until:
                 continue
             got = [r["phase_dates"].get(phase) for r in ok]
             reached = [g for g in got if g is not None]
@@ -199,14 +199,14 @@ def forecast(runs: list[dict], record: Record, until: dt.date | None) -> dict[st
         out["phases_after_until"] = phases
     dates = [_date(r["resignation_date"]) for r in ok if r["resigned"]]
     out["resignation_median"] = _median_date(dates)
-    out["resignation_record"] = record.resignation.isoformat()
+    out["resignation_record"] = record.resignation.isoformat() if record.resignation else None
     out["deaths_total"] = _spread(deaths)
     out["deaths_total_record"] = list(record.deaths_total)
-    # The validation engineer's ensemble measures (issue #4), on the same runs.
+    # The validation measures (uprising validate), on the same runs.
     keep = ("resigned", "resignation_date", "deaths_total", "capital_death_share", "phases_in_order", "backfire",
-            "la_paz_fuel_short_days")
-    agg = validation.aggregate([{k: r.get(k) for k in keep} for r in ok]) if ok else {}
-    out["validation"] = {k: v for k, v in agg.items() if k not in ("record", "targets")}
+            "capital_fuel_short_days", "phase_date_errors")
+    agg = validation.aggregate(record.history, [{k: r.get(k) for k in keep} for r in ok]) if ok else {}
+    out["validation"] = {k: v for k, v in agg.items() if k not in ("record",)}
     return out
 
 
@@ -273,7 +273,7 @@ def calibrate(
     parameters: Mapping[str, tuple[float, float, bool]] | None = None,
     seeds: int = 2,
     forecast_runs: int = 8,
-    seed: int = 2003,
+    seed: int = 1,
     out: str | Path = "results/calibrate",
     workers: int | None = None,
     scheduler: str | None = None,
@@ -288,8 +288,8 @@ def calibrate(
     from uprising.scenarios import load_scenario, scenario_to_dict
 
     base = load_scenario(scenario, dict(overrides or {}) or None)
-    if base.scenario.model != "bolivia":
-        raise UserError(scenario, "scenario.model", f"calibrate needs a bolivia scenario, not '{base.scenario.model}'")
+    if base.world is None:
+        raise UserError(scenario, "scenario.model", f"calibrate needs an episode (model 'places'), not '{base.scenario.model}'")
     world = base.world
     if until is not None and not world.start <= until <= world.end:
         raise UserError("--until", None, f"{until} is outside the scenario's period {world.start} to {world.end}")
@@ -300,7 +300,7 @@ def calibrate(
                 load_scenario(base, {key: value})
             except UserError as e:
                 raise UserError("--param", key, f"{value:g}: {e.message}") from None
-    record = load_record()
+    record = load_record(world.folder)
     spd = 24 // world.hours_per_step
     fit_steps = None if until is None else ((until - world.start).days + 1) * spd
     all_seeds = spawn_seeds(seed, seeds + forecast_runs)
@@ -386,5 +386,5 @@ def _get(data: Mapping[str, Any], dotted: str) -> Any:
     return node
 
 
-__all__ = ["calibrate", "Calibration", "load_record", "score_run", "forecast", "outcome_chunk", "parse_param",
+__all__ = ["calibrate", "Calibration", "FitRecord", "load_record", "score_run", "forecast", "outcome_chunk", "parse_param",
            "DEFAULT_PARAMETERS"]

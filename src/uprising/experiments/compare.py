@@ -26,9 +26,10 @@ from uprising.experiments.spec import spawn_seeds
 
 # The outputs that matter, in the order shown; those a run does not produce are left out.
 CLASSIC_OUTPUTS = ("mean_active", "peak_active", "outbursts", "mean_jailed", "peak_jailed", "mean_active_fraction")
-# The Bolivia world's outcome keys (its summary), when present.
-BOLIVIA_OUTPUTS = ("resigned", "resignation_day", "deaths_total", "capital_death_share", "blocked_road_days",
-                   "la_paz_fuel_short_days", "peak_active_el_alto", "peak_active_la_paz")
+# The world of places' outcome keys (its summary), when present; then the peaks of the places the
+# episode's record follows (peak_active_<place>).
+PLACES_OUTPUTS = ("resigned", "resignation_day", "deaths_total", "capital_death_share", "blocked_road_days",
+                  "capital_fuel_short_days")
 TRAJECTORIES = ("active", "jailed")
 TABLE = "compare.parquet"
 CSV = "compare.csv"
@@ -76,9 +77,10 @@ def paired_table(runs: pl.DataFrame, outputs: list[str], confidence: float = 0.9
 
 
 def default_outputs(columns: list[str]) -> list[str]:
-    """The Bolivia world's outcomes when the runs have them, else the classic ones."""
-    wanted = BOLIVIA_OUTPUTS if "resigned" in columns else CLASSIC_OUTPUTS
-    return [c for c in wanted if c in columns]
+    """The world of places' outcomes when the runs have them, else the classic ones."""
+    if "resigned" in columns:
+        return [c for c in PLACES_OUTPUTS if c in columns] + sorted(c for c in columns if c.startswith("peak_active_"))
+    return [c for c in CLASSIC_OUTPUTS if c in columns]
 
 
 def compare(
@@ -201,4 +203,4 @@ def plot(ts: pl.DataFrame, path: str | Path, title: str = "") -> Path:
     return path
 
 
-__all__ = ["compare", "paired_table", "plot", "Comparison", "CLASSIC_OUTPUTS", "BOLIVIA_OUTPUTS"]
+__all__ = ["compare", "paired_table", "plot", "Comparison", "CLASSIC_OUTPUTS", "PLACES_OUTPUTS"]

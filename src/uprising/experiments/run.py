@@ -104,7 +104,7 @@ def metrics_of(sim: Any) -> dict[str, Any]:
         if isinstance(value, (bool, int, float, str)) or value is None:
             out[key] = value
     out["steps"] = steps
-    # The Bolivia world's outcomes in forms that average: resignation as days after the start
+    # The world of places' outcomes in forms that average: resignation as days after the start
     # (null when the government survives), and road-days of blockade.
     if summary.get("start") and "resignation_date" in summary:
         import datetime as dt

@@ -9,7 +9,7 @@
 baseline legitimacy); ``phases.extend_plan(world, plan)`` adds the phases of the mechanisms switched
 on. With all of them off, neither changes anything: the run is Epstein's, draw for draw.
 
-Entry points for the Bolivia world's events and phases (each documented in its module):
+Entry points for the world of places' events and phases (each documented in its module):
 ``legitimacy.apply_shock(world, mask, size)``, ``legitimacy.apply_concession(world, mask, size)``,
 ``legitimacy.hear_news(world, news_people)``, ``repression.deploy_soldiers(world, place, count,
 step)``, ``repression.raise_doctrine(world, mask, level)``, ``groups.populate(world, rows)``; the

@@ -9,7 +9,7 @@ Sources named below:
 - [E02] Epstein 2002, PNAS 99 suppl. 3, Table 2 and rules A, C, M;
 - [CHM22] Chenoweth, Hocking & Marks 2022, PLoS ONE e0269976 (every killing multiplies L by 0.99;
   police and "pillars" defect when the protesters around them pass a threshold);
-- [record] the 2003 Gas War record (docs/mechanisms/*.md give the arithmetic);
+- [record] an episode's record (docs/mechanisms/*.md give the arithmetic);
 - [ours] a modelling choice of this project, to be calibrated (issue #4).
 """
 
@@ -164,7 +164,7 @@ class Legitimacy(_Section):
 
 
 class Decree(_Section):
-    """A dated decree that sets the lowest doctrine level in named places (Decree 27209, 2003)."""
+    """A dated decree that sets the lowest doctrine level in named places (docs/mechanisms/repression.md)."""
 
     step: int = Field(..., ge=0, description="Step from which the decree is in force.")
     level: int = Field(..., ge=0, le=2, description="Lowest doctrine level: 0 arrest, 1 tear gas, 2 live fire.")
@@ -172,7 +172,7 @@ class Decree(_Section):
 
 
 class Deployment(_Section):
-    """Dated arrival of soldiers (one-place grids: a density; the Bolivia world deploys by its events)."""
+    """Dated arrival of soldiers (one-place grids: a density; the world of places deploys by its events)."""
 
     step: int = Field(..., ge=0, description="Step at whose start the soldiers arrive.")
     soldier_density: float = Field(..., ge=0.0, le=1.0, description="Soldiers added per cell of each place.")
@@ -207,8 +207,8 @@ class Repression(_Section):
     p_kill: float = Field(
         0.01, ge=0.0, le=1.0,
         description="Chance that one soldier (a person) firing in a step kills one person; an agent of "
-        "1/scale soldiers kills Binomial(1/scale, p_kill) [record, order of magnitude: Warisata, 20 Sep 2003, "
-        "about 4 civilians killed by about 300 soldiers; docs/mechanisms/repression.md].",
+        "1/scale soldiers kills Binomial(1/scale, p_kill) [record, order of magnitude: "
+        "about 4 civilians killed by about 300 soldiers in one clash; docs/mechanisms/repression.md].",
     )
     decrees: list[Decree] = Field(default_factory=list, description="Dated decrees ([[repression.decrees]]).")
     deployments: list[Deployment] = Field(
@@ -237,8 +237,8 @@ class Loyalty(_Section):
 
     police_low: float = Field(
         0.5, ge=0.0, le=1.0,
-        description="Initial loyalty of police ~ U(low, high) [ours; the Feb 2003 police mutiny argues for "
-        "less than the army's].",
+        description="Initial loyalty of police ~ U(low, high) [ours; a police mutiny "
+        "months before the flagship episode argues for less than the army's; docs/mechanisms/loyalty.md].",
     )
     police_high: float = Field(1.0, ge=0.0, le=1.0, description="Initial loyalty of police ~ U(low, high) [ours].")
     soldiers_low: float = Field(0.7, ge=0.0, le=1.0, description="Initial loyalty of soldiers ~ U(low, high) [ours].")
@@ -254,7 +254,7 @@ class Loyalty(_Section):
     fire_order_factor: float = Field(
         1.0, ge=0.0,
         description="Soldiers ordered to fire (live-fire doctrine, actives in vision) erode (1 + this) times "
-        "faster [ours; the 2003 soldier shot for refusing to fire].",
+        "faster [ours; a soldier shot for refusing to fire; docs/mechanisms/loyalty.md].",
     )
     death_erosion: float = Field(
         0.0, ge=0.0, le=1.0, description="Loyalty lost by every security agent of a place per person killed there [ours]."

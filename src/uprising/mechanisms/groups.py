@@ -90,7 +90,7 @@ def _draw(rows, place, agent_id, bounds, keys, low_high, thresholds, baselines, 
 def populate(world, rows: np.ndarray, groups: list[Group] | None = None) -> None:
     """Assign groups and their draws to the citizen ``rows`` (each in its own place).
 
-    The Bolivia world calls this for the citizens it creates; ``groups`` defaults to the
+    The world of places calls this for the citizens it creates; ``groups`` defaults to the
     scenario's. Every draw is keyed by agent id: rows may be populated in any order.
     """
     groups = specs(world.scenario) if groups is None else groups

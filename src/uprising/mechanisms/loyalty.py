@@ -9,7 +9,7 @@ cell included, so S_j >= 1), and D_p the people killed in p this step:
 
 ("ordered to fire": the place's doctrine is live fire and actives are in j's vision). When l_j
 falls below ``threshold`` the agent turns neutral (state 4): it stops repressing and leaves the
-grid ("police stations raised white flags of neutrality", 15 Oct 2003). A share ``join_share``
+grid ("police stations raised white flags of neutrality": docs/mechanisms/loyalty.md). A share ``join_share``
 of those (keyed draw, stream ``defection``) join the crowd: each becomes a new citizen of the
 group ``defectors`` on the cell it left — active, with H = 1, R = 0, L = 0, so it stays active
 until arrested or killed. Defection is absorbing: loyalty does not recover.

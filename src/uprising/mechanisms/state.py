@@ -114,7 +114,7 @@ def _fill_security(n, kind, state, first, out):
 
 
 def security_rows(n, kind, state):
-    """Rows of police and soldiers on duty, in row order (other kinds — the Bolivia world's
+    """Rows of police and soldiers on duty, in row order (other kinds — the world of places'
     marching citizens, reserves — are neither)."""
     counts = np.empty(CHUNKS, np.int64)
     _count_security(n, kind, state, counts)
@@ -128,7 +128,7 @@ def security_rows(n, kind, state):
 class MechanismState:
     """What the mechanisms keep per place (arrays of length P) between phases and steps.
 
-    Inputs the Bolivia world sets: ``people_per_agent`` (1/scale), ``radio_reach`` (0..1),
+    Inputs the world of places sets: ``people_per_agent`` (1/scale), ``radio_reach`` (0..1),
     ``news_people`` with ``news_external = True`` (deaths heard of from other places this step;
     otherwise the legitimacy phase hears every other place's deaths at once), ``doctrine_floor``
     (or :func:`uprising.mechanisms.repression.raise_doctrine`).

@@ -1,4 +1,4 @@
-"""The Bolivia world: places, roads, supply, blockades, marches, information, regime, events.
+"""The world of places: places, roads, supply, blockades, marches, information, regime, events.
 
 Each concern is its own module (``uprising.world.geography`` loads the shipped data).
 """

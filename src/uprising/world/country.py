@@ -72,6 +72,7 @@ class March:
         self.wait_steps = 0
         self.stopped_at: set[int] = set()
         self.until = 0
+        self.arrived: int | None = None  # step it reached its target
 
 
 class CountryWorld:

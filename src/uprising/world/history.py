@@ -64,11 +64,12 @@ class Signature(Section):
     - ``mobilisation``: at least ``at_least`` of ``places`` (or of the places tagged ``tag``) hold
       ``world.protest_people`` actives on ``days`` consecutive days;
     - ``shortage``: fuel shortage in ``place`` at least ``at_least``, with ``road`` blocked if given;
+    - ``arrival``: a march arrived in ``place``;
     - ``decision``: the scenario's first event of kind ``decision`` took effect;
     - ``resignation``: the government fell.
     """
 
-    kind: Literal["blockade", "deaths", "mobilisation", "shortage", "decision", "resignation"]
+    kind: Literal["blockade", "deaths", "mobilisation", "shortage", "arrival", "decision", "resignation"]
     places: list[str] = Field(default_factory=list)
     tag: str = ""
     place: str = ""
@@ -117,6 +118,7 @@ MEASURES = (
     "resigned_in_window_share",
     "not_resigned_share",
     "deaths_median",
+    "deaths_in_range_share",
     "deaths_area_share",
     "phases_in_order_share",
     "phase_date_error_median",
@@ -129,7 +131,8 @@ class Target(Section):
 
     name: str
     measure: Literal[
-        "resigned_share", "resigned_in_window_share", "not_resigned_share", "deaths_median", "deaths_area_share",
+        "resigned_share", "resigned_in_window_share", "not_resigned_share", "deaths_median", "deaths_in_range_share",
+        "deaths_area_share",
         "phases_in_order_share", "phase_date_error_median", "backfire_share",
     ]
     window: tuple[dt.date, dt.date] | None = Field(None, description="resigned_in_window_share: the window.")

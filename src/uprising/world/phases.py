@@ -536,6 +536,7 @@ def _arrive(w: CountryWorld, step: int, m: March) -> None:
     for i in m.rows_ids:
         w.marcher_until[int(i)] = getattr(m, "until", w.cfg.total_steps)
     m.state = "arrived"
+    m.arrived = step
     w.log(step, "Protests", "Peaceful protest", w.cfg.actors.protesters, "", m.target, 0,
           f"{m.name}: about {int(m.people):,} from {w.names[m.origin]} arrive")
 

@@ -79,6 +79,15 @@ def shortage(w, sig, rows: int) -> int | None:
     return _first(short)
 
 
+def arrival(w, sig, rows: int) -> int | None:
+    """A march arrived in ``place``."""
+    if not w.has(sig.place):
+        return None
+    p = w.index(sig.place)
+    steps = [m.arrived for m in w.marches if m.target == p and m.arrived is not None and m.arrived < rows]
+    return min(steps) if steps else None
+
+
 def decision(w, sig, rows: int) -> int | None:
     """The first decision of kind ``decision`` the world applied (its log of decisions)."""
     steps = [s for s, kind in getattr(w, "decisions_taken", []) if kind == sig.decision and s < rows]
@@ -94,6 +103,7 @@ KINDS = {
     "deaths": deaths,
     "mobilisation": mobilisation,
     "shortage": shortage,
+    "arrival": arrival,
     "decision": decision,
     "resignation": resignation,
 }

@@ -1,0 +1,287 @@
+"""Validation of an episode against its record: an ensemble of runs, model beside record.
+
+    from uprising.experiments.validation import validate
+    result = validate("bolivia-2003", runs=20)          # or an episode folder anywhere
+
+Seeds are spawned from one root (``numpy.random.SeedSequence(root).spawn(runs)``), so the result
+does not depend on how many worker processes run it. Each run reports its resignation date,
+deaths (people), the share of deaths in the record's deaths area, its phase dates (signatures
+from ``record.toml``), the backfire signature and its daily deaths.
+
+What is checked comes from the episode's ``record.toml``: every ``[[targets]]`` entry becomes one
+row of ``result["targets"]`` (``name``, ``value``, ``target``, ``met``). The ensemble is also
+scored (``uprising.experiments.scores``) beside a naive baseline scored on the same record:
+"nothing happens" (the regime survives, nobody dies). Scores are lower-is-better; ``skill`` is
+1 - model/baseline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+import numpy as np
+
+from uprising.experiments import scores
+from uprising.world.history import Record, load_record_file
+
+KEEP = ("resigned", "resignation_date", "deaths_total", "capital_death_share", "phases_in_order", "backfire",
+        "backfire_before", "backfire_after", "deaths_by_place", "phase_dates", "phase_date_errors",
+        "capital_fuel_short_days", "roads_blocked_peak", "decisions")
+
+
+def seeds(root: int, runs: int) -> list[int]:
+    """Run seeds spawned from one root seed (independent of the number of workers)."""
+    return [int(s.generate_state(1, np.uint64)[0] >> np.uint64(1)) for s in np.random.SeedSequence(root).spawn(runs)]
+
+
+def run_one(args: tuple) -> dict:
+    """One run: (scenario name or path, overrides, seed) -> its outcome keys."""
+    source, overrides, seed = args
+    from uprising.scenarios import load_scenario
+    from uprising.simulation import Simulation
+
+    sc = load_scenario(source, overrides or None)
+    sim = Simulation(sc, seed=seed)
+    sim.run()
+    s = sim.summary()
+    out = {k: s.get(k) for k in KEEP}
+    out.update({k: v for k, v in s.items() if k.startswith("peak_active_")})
+    out["seed"] = seed
+    out["series"] = series(sim)
+    return out
+
+
+def series(sim) -> dict:
+    """Per step, for the report's bands over runs: actives (people) in the record's followed places,
+    and the killed so far in all places. numpy only: this runs in worker processes."""
+    w = sim.world
+    rows = min(w.recorder.rows, w.rec_rows)
+    active = w.recorder.columns()["active"][:rows] * w.ppa
+    out: dict = {"step": list(range(rows))}
+    followed = w.history.report.places if w.history is not None and w.history.report.places else [w.names[w.capital]]
+    out["active"] = {n: [round(float(v)) for v in active[:, w.index(n)]] for n in followed if w.has(n)}
+    out["deaths"] = [round(float(v), 1) for v in w.rec["deaths"][:rows].sum(axis=1)]
+    out["start"] = w.cfg.start.isoformat()
+    out["hours_per_step"] = w.hps
+    return out
+
+
+def _date(s: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(s) if s else None
+
+
+def record_daily_deaths(folder, start: dt.date, days: int) -> np.ndarray:
+    """The record's deaths per day of the run (mid-point of each dated row's low and high count)."""
+    from uprising.world.geography import load_record
+
+    rec = load_record(folder)
+    out = np.zeros(days)
+    for row in rec.iter_rows(named=True):
+        lo, hi = row.get("deaths_low"), row.get("deaths_high")
+        if lo is None and hi is None:
+            continue
+        mid = ((lo if lo is not None else hi) + (hi if hi is not None else lo)) / 2.0
+        d = (row["date"] - start).days
+        if 0 <= d < days:
+            out[d] += mid
+    return out
+
+
+def model_daily_deaths(run: dict, days: int) -> np.ndarray:
+    """A run's deaths per day from its cumulative series (steps of hours_per_step)."""
+    s = run["series"]
+    spd = 24 // int(s["hours_per_step"])
+    cum = np.asarray(s["deaths"], float)
+    ends = [min(len(cum) - 1, (d + 1) * spd) for d in range(days)]
+    at = cum[ends]
+    return np.diff(np.concatenate([[0.0], at]))
+
+
+def _measures(record: Record, results: list[dict]) -> dict[str, float | None]:
+    """Every measure a target can name, computed over the ensemble."""
+    n = len(results)
+    deaths = np.array([r["deaths_total"] for r in results], float)
+    dates = [_date(r["resignation_date"]) for r in results]
+    out: dict[str, float | None] = {
+        "resigned_share": sum(d is not None for d in dates) / n,
+        "not_resigned_share": sum(d is None for d in dates) / n,
+        "deaths_median": float(np.median(deaths)),
+        "deaths_in_range_share": float(np.mean((deaths >= record.outcome.deaths[0]) & (deaths <= record.outcome.deaths[1]))),
+        "deaths_area_share": (float(sum((r["capital_death_share"] or 0.0) * r["deaths_total"] for r in results)
+                                    / deaths.sum()) if deaths.sum() > 0 else None),
+        "phases_in_order_share": sum(bool(r["phases_in_order"]) for r in results) / n,
+        "backfire_share": sum(bool(r["backfire"]) for r in results) / n,
+    }
+    errors = []
+    for ph in record.phases:
+        for r in results:
+            e = (r.get("phase_date_errors") or {}).get(ph.name)
+            errors.append(abs(e) if e is not None else float(record_days(record)))
+    out["phase_date_error_median"] = float(np.median(errors)) if errors else None
+    return out
+
+
+def record_days(record: Record) -> int:
+    """The penalty in days for a phase that never happened: the span of the record's phases."""
+    if not record.phases:
+        return 30
+    dates = [p.date for p in record.phases]
+    return max(30, (max(dates) - min(dates)).days)
+
+
+def targets(record: Record, results: list[dict]) -> list[dict]:
+    """One row per target of the record: name, measure, value, target, met."""
+    values = _measures(record, results)
+    rows = []
+    for t in record.targets:
+        if t.measure == "resigned_in_window_share":
+            lo, hi = t.window
+            value = sum(1 for r in results if (d := _date(r["resignation_date"])) and lo <= d <= hi) / len(results)
+            target = f"{t.describe()} ({lo:%d %b}-{hi:%d %b %Y})"
+        else:
+            value = values[t.measure]
+            target = t.describe()
+        rows.append({"name": t.name, "measure": t.measure, "value": value, "target": target, "met": t.met(value),
+                     "note": t.note})
+    return rows
+
+
+def ensemble_scores(record: Record, folder, results: list[dict], start: dt.date, days: int) -> dict:
+    """Proper scores of the ensemble against the record (lower is better)."""
+    o = record.outcome
+    deaths = [r["deaths_total"] for r in results]
+    resigned = [r["resigned"] for r in results]
+    out = {
+        "deaths_crps": scores.crps_interval(deaths, *o.deaths),
+        "resigned_brier": scores.brier(scores.event_probability(resigned), o.resigned),
+        "resigned_log": scores.log_score(scores.event_probability(resigned), o.resigned),
+    }
+    if o.resigned and o.resignation_date is not None:
+        err = scores.date_error_days([_date(r["resignation_date"]) for r in results], o.resignation_date,
+                                     missing_penalty=float(days))
+        out["resignation_date_error"] = err["median_abs_error_days"]
+    daily = record_daily_deaths(folder, start, days)
+    if daily.sum() > 0:
+        emd = [scores.death_curve_emd(model_daily_deaths(r, days), daily) for r in results]
+        emd = [e for e in emd if e == e]
+        out["death_curve_emd_days"] = float(np.median(emd)) if emd else float(days)
+    return out
+
+
+def baseline_results(results: list[dict]) -> list[dict]:
+    """The naive baseline on the same record: the regime survives and nobody dies (every run)."""
+    out = []
+    for r in results:
+        b = dict(r)
+        b.update(resigned=False, resignation_date=None, deaths_total=0.0, capital_death_share=None)
+        b["series"] = dict(r["series"], deaths=[0.0] * len(r["series"]["deaths"]))
+        out.append(b)
+    return out
+
+
+def aggregate(record: Record, results: list[dict], folder=None, start: dt.date | None = None,
+              days: int | None = None) -> dict:
+    """Ensemble statistics, model beside record, the targets, and the scores beside the baseline's."""
+    n = len(results)
+    dates = sorted(d.toordinal() for r in results if (d := _date(r["resignation_date"])))
+    deaths = np.array([r["deaths_total"] for r in results], float)
+    shares = [r["capital_death_share"] for r in results if r["capital_death_share"] is not None]
+    o = record.outcome
+    window = next((t.window for t in record.targets if t.measure == "resigned_in_window_share"), None)
+    out = {
+        "runs": n,
+        "episode": record.episode,
+        "resigned_share": len(dates) / n if n else 0.0,
+        "resigned_in_window_share": (sum(1 for r in results if (d := _date(r["resignation_date"]))
+                                         and window[0] <= d <= window[1]) / n if window and n else None),
+        "resignation_date_median": dt.date.fromordinal(int(np.median(dates))).isoformat() if dates else None,
+        "resignation_date_min": dt.date.fromordinal(dates[0]).isoformat() if dates else None,
+        "resignation_date_max": dt.date.fromordinal(dates[-1]).isoformat() if dates else None,
+        "deaths_median": float(np.median(deaths)) if n else None,
+        "deaths_p10": float(np.percentile(deaths, 10)) if n else None,
+        "deaths_p90": float(np.percentile(deaths, 90)) if n else None,
+        "capital_death_share": float(sum((r["capital_death_share"] or 0) * r["deaths_total"] for r in results)
+                                     / deaths.sum()) if deaths.sum() > 0 else None,
+        "capital_death_share_median": float(np.median(shares)) if shares else None,
+        "phases_in_order_share": sum(bool(r["phases_in_order"]) for r in results) / n if n else 0.0,
+        "backfire_share": sum(bool(r["backfire"]) for r in results) / n if n else 0.0,
+        "capital_fuel_short_days_median": float(np.median([r["capital_fuel_short_days"] or 0 for r in results])),
+        "record": {
+            "episode": record.episode,
+            "resigned": o.resigned,
+            "resignation_date": o.resignation_date.isoformat() if o.resignation_date else None,
+            "concession": o.concession,
+            "concession_date": o.concession_date.isoformat() if o.concession_date else None,
+            "deaths": list(o.deaths),
+            "deaths_central": list(o.deaths_central) if o.deaths_central else None,
+            "deaths_area": record.deaths.places,
+            "capital_death_share": record.deaths.share,
+            "phases": [{"name": p.name, "date": p.date.isoformat(), "window": [d.isoformat() for d in p.window]}
+                       for p in record.phases],
+            "backfire": record.backfire.note if record.backfire else None,
+            "resignation_window": [d.isoformat() for d in window] if window else None,
+        },
+        "targets": targets(record, results) if n else [],
+    }
+    out["targets_met"] = all(t["met"] for t in out["targets"])
+    if n and folder is not None and start is not None and days:
+        model = ensemble_scores(record, folder, results, start, days)
+        base = ensemble_scores(record, folder, baseline_results(results), start, days)
+        parts = {k: scores.skill(model[k], base[k]) for k in model if k in base}
+        out["scores"] = {**model, "skill": scores.composite(parts)}
+        out["baseline"] = {"name": "nothing happens: the regime survives and nobody dies", **base}
+    return out
+
+
+def validate(
+    source: str,
+    runs: int = 20,
+    scale: float | None = None,
+    overrides: dict | None = None,
+    root_seed: int = 2003,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Run the ensemble (in worker processes when there are several CPUs) and aggregate it."""
+    over = dict(overrides or {})
+    if scale is not None:
+        over["world.scale"] = scale
+    from uprising.errors import UserError
+    from uprising.scenarios import load_scenario
+
+    sc = load_scenario(source, over or None)  # a user's mistake surfaces here, once, as one line
+    if sc.world is None:
+        raise UserError(str(source), "world", "validate needs an episode (a scenario with a [world] table and a "
+                        "record.toml beside its places.csv)")
+    folder = sc.world.folder
+    record = load_record_file(folder)
+    jobs = [(source, over, s) for s in seeds(root_seed, runs)]
+    workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1, 2)
+    results: list[dict | None] = [None] * len(jobs)
+    if workers <= 1:
+        for i, job in enumerate(jobs):
+            results[i] = run_one(job)
+            if progress:
+                progress(i + 1, len(jobs))
+    else:
+        # spawned, not forked: a fork taken while numba's worker threads exist (any earlier run in
+        # this process) can leave the child waiting forever on a lock one of them held
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+            futures = {pool.submit(run_one, job): i for i, job in enumerate(jobs)}
+            for done, fut in enumerate(as_completed(futures), 1):
+                results[futures[fut]] = fut.result()
+                if progress:
+                    progress(done, len(jobs))
+    days = min(sc.world.days, (sc.scenario.steps + sc.world.steps_per_day - 1) // sc.world.steps_per_day)
+    out = aggregate(record, [r for r in results if r is not None], folder, sc.world.start, days)
+    out["scenario"] = str(source)
+    out["folder"] = folder
+    out["root_seed"] = root_seed
+    out["scale"] = scale
+    out["overrides"] = over
+    out["per_run"] = results
+    return out
