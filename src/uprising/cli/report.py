@@ -1,6 +1,6 @@
 """``uprising report DIR``: write DIR/report.html for what DIR holds, and print its path.
 
-A run's directory (classic or Bolivia), or an experiment's: validation (``uprising validate``),
+A run's directory (classic, or an episode's), or an experiment's: validation (``uprising validate``),
 sweep (``uprising sweep``), sensitivity, comparison (``uprising compare``), calibration. The page
 is chosen by what the directory holds (``uprising.report.page_for``); docs/report.md shows each.
 """

@@ -1,7 +1,7 @@
 """Validation of an episode against its record: an ensemble of runs, model beside record.
 
     from uprising.experiments.validation import validate
-    result = validate("bolivia-2003", runs=20)          # or an episode folder anywhere
+    result = validate("EPISODE", runs=20)          # a shipped name, or an episode folder anywhere
 
 Seeds are spawned from one root (``numpy.random.SeedSequence(root).spawn(runs)``), so the result
 does not depend on how many worker processes run it. Each run reports its resignation date,

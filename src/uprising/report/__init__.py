@@ -30,7 +30,8 @@ REPORT_NAME = "report.html"
 
 def page_for(out_dir: str | Path, output: str | None = None) -> Page:
     """The page for what ``out_dir`` holds: an experiment (``uprising.report.experiments``:
-    validation, sweep, sensitivity, comparison, calibration), a Bolivia run, or a classic run.
+    validation, sweep, sensitivity, comparison, calibration), an episode's run
+    (``uprising.report.episode``), or a classic run.
     ``output`` picks the output a sweep's page shows first."""
     out_dir = Path(out_dir)
     from .experiments import experiment_kind, experiment_page
@@ -38,10 +39,10 @@ def page_for(out_dir: str | Path, output: str | None = None) -> Page:
     kind = experiment_kind(out_dir)
     if kind is not None:
         return experiment_page(out_dir, kind, output)
-    from .bolivia import bolivia_page, is_bolivia_run
+    from .episode import episode_page, is_episode_run
 
-    if is_bolivia_run(out_dir):
-        return bolivia_page(out_dir)
+    if is_episode_run(out_dir):
+        return episode_page(out_dir)
     return classic_page(out_dir)
 
 

@@ -140,10 +140,11 @@ class Episode:
             out.append(Mark(resigned, f"{short_date(resigned)}: resigned {model_note}", model=True))
         return out
 
-    def marks_text(self) -> str:
-        """For captions: what the dotted line is."""
-        rec = self.record_marks()
-        return f"dotted: {rec[0].label}; " if rec else ""
+
+
+def marks_caption(marks: list[Mark]) -> str:
+    """For captions: what the lines are ("Dotted: 17 Oct: resigned (record). Dashed: ...")."""
+    return " ".join(f"{'Dashed' if m.model else 'Dotted'}: {m.label}." for m in marks)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -245,10 +246,11 @@ def record_deaths_by_day(record: pl.DataFrame) -> tuple[list[dt.date], np.ndarra
 def place_colours(names: list[str], followed: list[str]) -> dict[str, str]:
     """A colour per place: the followed places first, then the others in turn."""
     out = {n: FOLLOW_COLOURS[i % len(FOLLOW_COLOURS)] for i, n in enumerate(followed)}
+    others = [c for c in OTHER_COLOURS if c not in out.values()] or list(OTHER_COLOURS)
     k = 0
     for n in names:
         if n not in out:
-            out[n] = OTHER_COLOURS[k % len(OTHER_COLOURS)]
+            out[n] = others[k % len(others)]
             k += 1
     return out
 

@@ -2,12 +2,12 @@
 moving markers (marches) and death counts, over an outline, in one or more views (a whole
 country and a zoom on where things happen), drawn as SVG by the page's runtime.
 
-Projection: equirectangular with longitude scaled by cos(mid latitude) — at Bolivia's latitudes
-the distortion over a view is a few percent, and no map library is needed. Everything is
+Projection: equirectangular with longitude scaled by cos(mid latitude) — over a
+country-sized view at low and middle latitudes the distortion is a few percent, and no map library is needed. Everything is
 projected here, in Python; the page receives view coordinates and only moves and recolours.
 
-    view = MapView("Bolivia", bbox=(-69.7, -23.0, -57.4, -9.6), box=(0, 0, 360, 560))
-    anim = MapAnimation(views=[view], places=[MapPlace("La Paz", -68.17, -16.5, 793_293)], ...)
+    view = MapView("The country", bbox=(lon_min, lat_min, lon_max, lat_max), box=(0, 0, 360, 560))
+    anim = MapAnimation(views=[view], places=[MapPlace(name, lon, lat, population)], ...)
 """
 
 from __future__ import annotations

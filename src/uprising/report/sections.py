@@ -2,7 +2,7 @@
 
 Each section is a small dataclass with ``render(ctx) -> str``. User strings are escaped here
 (``escape.text``), data goes to the page as inert JSON (``ctx.data``). Pages for other worlds
-(the Bolivia map, experiments) compose the same sections:
+(an episode's map, experiments) compose the same sections:
 
     Page(title).add(
         Headline([Stat("citizens", fmt_int(1120)), Stat("peak active", fmt_pct(0.31))]),

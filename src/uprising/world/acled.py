@@ -23,7 +23,7 @@ resignation
 ==============================  ===============================  =============================
 
 ``admin1`` is the department, ``location`` the place of the model, latitude/longitude its point
-(national decisions: location 'Bolivia', no coordinates).
+(national decisions: location 'national', no coordinates).
 """
 
 from __future__ import annotations

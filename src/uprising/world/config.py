@@ -9,8 +9,8 @@ falls back to the places carrying a tag in ``places.csv`` (``fuel_source``, ``fa
 - [data] the episode folder (places, roads, record, facts);
 - [record] the dated record (``record_events.csv``) and the research notes behind it;
 - [E02] Epstein 2002 (Table 2);
-- [calibrated] chosen so the ensemble meets the validation targets (docs/bolivia-2003.md says
-  how and with which command);
+- [calibrated] chosen so the flagship episode's ensemble meets its validation targets
+  (docs/episodes.md, "Where the defaults come from", says how and with which command);
 - [ours] a modelling assumption of this project.
 
 Cross-field checks (an event outside the scenario's dates, an unknown place, group or road)
@@ -226,7 +226,7 @@ class Clashes(Section):
         ge=0.0,
         le=1.0,
         description="Probability that a soldier's fire kills someone in a 6-hour clash step at live fire "
-        "(Warisata: about 5 dead facing about 420 troops) [calibrated].",
+        "(one recorded clash: about 5 dead facing about 420 troops; docs/episodes.md) [calibrated].",
     )
     teargas_kill_per_soldier: float = Field(
         0.0001, ge=0.0, le=1.0, description="The same under tear gas only (asphyxia, crushes) [ours]."
@@ -242,8 +242,8 @@ class Marches(Section):
     km_per_day: float = Field(
         60.0,
         gt=0.0,
-        description="Progress of a contingent, km/day ('caravans of buses and trucks, and on foot'; the "
-        "Huanuni miners left Oruro on 6 Oct and reached Ventilla, 220 km, on 9 Oct) [record].",
+        description="Progress of a contingent, km/day ('caravans of buses and trucks, and on foot'; one "
+        "recorded column covered 220 km in 3 days; docs/episodes.md) [record].",
     )
     path_km_per_day: float = Field(
         20.6, gt=0.0, description="On mountain paths (3 km/h, 6.9 h a day) [data]."
@@ -260,7 +260,7 @@ class Marches(Section):
     scatter: float = Field(
         0.6, ge=0.0, le=1.0,
         description="Share of an intercepted contingent that scatters home; the rest go on by mountain paths "
-        "where there are any [record: Patacamaya].",
+        "where there are any [record: docs/episodes.md].",
     )
 
 
@@ -475,7 +475,7 @@ def _near(name: str, options) -> str:
 
 
 def road_key(text: str) -> tuple[str, str]:
-    """'El Alto - Senkata' / 'El Alto–Senkata' -> ('El Alto', 'Senkata')."""
+    """'Town A - Town B' / 'Town A–Town B' -> ('Town A', 'Town B')."""
     for sep in (" - ", "–", "—", " to ", "-"):
         if sep in text:
             a, b = text.split(sep, 1)

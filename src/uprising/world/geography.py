@@ -15,7 +15,7 @@ passed in; nothing here names an episode.
 - :func:`load_outline` → the country's outline as rings of (lon, lat).
 - :func:`grid_shape` → the (height, width) of a place's grid from its population.
 
-Speeds (``docs/bolivia-data.md`` gives the reasoning):
+Speeds (docs/episodes.md gives the reasoning):
 
 ========================  ==========  ==============================================
 what                      value       basis

@@ -253,7 +253,7 @@ def load_record_file(folder: str | Path) -> Record:
 
 
 def slug(name: str) -> str:
-    """A place name as part of a summary key: 'El Alto' -> 'el_alto'."""
+    """A place name as part of a summary key: 'Río Seco' -> 'rio_seco'."""
     import unicodedata
 
     plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))

@@ -4,7 +4,7 @@ What the summary compares with the record (phases, the deaths area, the backfire
 places followed) comes from the episode's ``record.toml`` (:mod:`uprising.world.history`).
 
 Everything reported is in people (an agent stands for 1/scale people). Scaling rule per outcome
-(docs/bolivia-2003.md, "People, not agents"):
+(docs/episodes.md, "People, not agents"):
 
 - quiet, active, jailed: agents x 1/scale (a resolution of 1/scale people);
 - deaths: drawn in people (binomial over the soldiers as people), exact at every scale;
@@ -227,6 +227,6 @@ def marches_frame(w: CountryWorld) -> pl.DataFrame:
 
 
 def extra_tables(w: CountryWorld) -> dict[str, pl.DataFrame]:
-    """Files a Bolivia run writes beside timeseries.parquet: roads.parquet, events.parquet and
+    """Files a run of the world of places writes beside timeseries.parquet: roads.parquet, events.parquet and
     marches.parquet (where each contingent is, per step; the report's map draws it)."""
     return {"roads.parquet": roads_frame(w), "events.parquet": events_frame(w), "marches.parquet": marches_frame(w)}

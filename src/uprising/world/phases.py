@@ -69,7 +69,7 @@ def events_apply(w: CountryWorld, step: int) -> None:
         if ev.places and not places:
             continue
         if w.government != 0 and ev.kind not in ("censorship", "hardship"):
-            continue  # addressed to the government that fell (docs/bolivia-2003.md)
+            continue  # addressed to the government that fell (docs/episodes.md)
         mask = np.zeros(w.P, bool)
         mask[places] = True
         actor = ev.actor or cfg.actors.government
