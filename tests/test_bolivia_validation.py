@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from uprising.cli import app
-from uprising.world.validation import seeds, validate
+from uprising.experiments.validation import seeds, validate
 
 KEYS = ("runs", "resigned_share", "resigned_in_window_share", "resignation_date_median", "deaths_median",
         "deaths_p10", "deaths_p90", "capital_death_share", "phases_in_order_share", "backfire_share")

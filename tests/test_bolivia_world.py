@@ -45,7 +45,7 @@ def test_short_run_end_to_end_writes_self_describing_outputs(tmp_path):
     assert tuple(events.columns) == ACLED_COLUMNS
     summary = json.loads((out / "summary.json").read_text())
     for key in ("resigned", "resignation_date", "deaths_total", "deaths_by_place", "peak_active_la_paz",
-                "peak_active_el_alto", "la_paz_fuel_short_days", "roads_blocked_peak"):
+                "peak_active_el_alto", "capital_fuel_short_days", "roads_blocked_peak"):
         assert key in summary
 
 

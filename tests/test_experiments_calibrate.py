@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from importlib import resources
 
 import pytest
 
@@ -12,10 +13,11 @@ from uprising.errors import UserError
 from uprising.experiments.calibrate import MISSING_PHASE_COST, calibrate, load_record, parse_param, score_run
 
 D = dt.date
+FOLDER = resources.files("uprising").joinpath("episodes", "bolivia-2003")
 
 
 def test_record_up_to_a_date():
-    r = load_record()
+    r = load_record(FOLDER)
     assert r.resignation == D(2003, 10, 17)
     assert r.phase_start["warisata"] == D(2003, 9, 20) and r.phase_start["october_12_13"] == D(2003, 10, 12)
     assert r.deaths_until(D(2003, 9, 19)) == 0
@@ -34,7 +36,7 @@ PHASES_ON_TIME = {"altiplano_blockade": D(2003, 9, 15), "warisata": D(2003, 9, 2
 
 
 def test_a_run_like_the_record_scores_zero_and_mistakes_cost():
-    r = load_record()
+    r = load_record(FOLDER)
     until = D(2003, 10, 10)
     perfect = _run({D(2003, 9, 20): 6.0, D(2003, 10, 9): 8.0}, PHASES_ON_TIME)
     assert score_run(perfect, r, until)["total"] == pytest.approx(0.0)
@@ -61,7 +63,7 @@ def test_parse_param():
 
 
 def test_calibrate_refuses_classic_scenarios_and_dates_outside_the_period(tmp_path):
-    with pytest.raises(UserError, match="calibrate needs a bolivia scenario"):
+    with pytest.raises(UserError, match="calibrate needs an episode"):
         calibrate("epstein-1", trials=1, out=tmp_path)
     with pytest.raises(UserError, match="outside the scenario's period"):
         calibrate("bolivia-2003", trials=1, until=D(2004, 1, 1), out=tmp_path)

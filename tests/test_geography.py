@@ -1,4 +1,4 @@
-"""The shipped Bolivia data and their loader (uprising.world.geography)."""
+"""The shipped Bolivia episode's data and their loader (uprising.world.geography)."""
 
 from __future__ import annotations
 
@@ -15,21 +15,22 @@ from uprising.errors import UserError
 from uprising.world import geography as geo
 
 BOLIVIA_2001 = 8_274_325  # INE, 2001 census
+FOLDER = resources.files("uprising").joinpath("episodes", "bolivia-2003")
 
 
 def rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("uprising").joinpath("data", "bolivia", name).read_text("utf-8")
+    text = FOLDER.joinpath(name).read_text("utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
 
 @pytest.fixture(scope="module")
 def places():
-    return geo.load_places()
+    return geo.load_places(FOLDER)
 
 
 @pytest.fixture(scope="module")
 def roads(places):
-    return geo.load_roads(places)
+    return geo.load_roads(FOLDER, places)
 
 
 # ---------------------------------------------------------------------------------------- places
@@ -40,7 +41,7 @@ def test_total_population_is_bolivia_2001_exactly(places):
 
 
 def test_places_add_up_to_each_department(places):
-    departments = geo.load_departments()
+    departments = geo.load_departments(FOLDER)
     assert sum(departments.values()) == BOLIVIA_2001
     for dep, total in departments.items():
         assert places.population[places.department == dep].sum() == total, dep
@@ -164,18 +165,18 @@ def test_blocked_mask_of_wrong_length_is_refused(roads):
 
 
 def test_record_dates_in_window_except_precursors():
-    rec = geo.load_record()
+    rec = geo.load_record(FOLDER)
     assert rec.height == 40
     inside = rec["date"].is_between(dt.date(2003, 9, 1), dt.date(2003, 10, 31))
     assert (inside | rec["precursor"]).all()
 
 
 def test_record_places_phases_and_counts(places):
-    rec = geo.load_record()
+    rec = geo.load_record(FOLDER)
     for p in rec["model_place"]:
         if p:
             places.index(p)
-    order = geo.load_facts().filter(key="phase_order")["value"][0].split(";")
+    order = geo.load_facts(FOLDER).filter(key="phase_order")["value"][0].split(";")
     assert set(rec["phase"]) <= set(order)
     # phases come in their historical order
     ranks = [order.index(p) for p in rec.sort("date")["phase"]]
@@ -188,8 +189,8 @@ def test_record_places_phases_and_counts(places):
 
 
 def test_record_reproduces_the_daily_killing_split():
-    rec = geo.load_record()
-    facts = geo.load_facts()
+    rec = geo.load_record(FOLDER)
+    facts = geo.load_facts(FOLDER)
     for day, key in [(dt.date(2003, 10, 12), "deaths_2003_10_12"), (dt.date(2003, 10, 13), "deaths_2003_10_13")]:
         f = facts.filter(key=key)
         d = rec.filter(date=day)
@@ -197,7 +198,7 @@ def test_record_reproduces_the_daily_killing_split():
 
 
 def test_facts_resignation_and_totals():
-    facts = {r["key"]: r for r in geo.load_facts().to_dicts()}
+    facts = {r["key"]: r for r in geo.load_facts(FOLDER).to_dicts()}
     assert facts["resignation_date"]["value"] == "2003-10-17"
     assert (facts["deaths_total"]["low"], facts["deaths_total"]["high"]) == (58, 81)
     assert int(facts["population_2001"]["value"]) == BOLIVIA_2001
@@ -214,7 +215,7 @@ def test_every_row_has_a_source(name):
 
 
 def test_sources_md_ships():
-    text = resources.files("uprising").joinpath("data", "bolivia", "SOURCES.md").read_text("utf-8")
+    text = FOLDER.joinpath("SOURCES.md").read_text("utf-8")
     assert "8,274,325" in text
 
 
@@ -222,7 +223,7 @@ def test_sources_md_ships():
 
 
 def test_outline_is_closed_and_contains_the_places(places):
-    rings = geo.load_outline()
+    rings = geo.load_outline(FOLDER)
     assert rings and all(len(r) >= 4 and r[0] == r[-1] for r in rings)
     lon = np.array([x for x, _ in rings[0]])
     lat = np.array([y for _, y in rings[0]])

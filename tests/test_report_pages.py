@@ -31,18 +31,22 @@ def test_a_classic_run_gets_the_classic_page(tmp_path: Path) -> None:
     assert page_for(run).kicker == "uprising report"
 
 
-def test_a_bolivia_run_gets_the_bolivia_page(bolivia_dir: Path) -> None:
+def test_an_episode_run_gets_the_episode_page(bolivia_dir: Path) -> None:
+    from uprising.report.episode import is_episode_run
+
+    assert is_episode_run(bolivia_dir)
     html = write_report(bolivia_dir).read_text()
-    assert "uprising report · Bolivia" in html and 'data-map="' in html
+    assert "uprising report · Bolivia 2003, the Gas War" in html and 'data-map="' in html  # the record's title
+    assert "17 Oct: resigned (record)" in html  # the record's resignation, from record.toml
 
 
-def test_the_bolivia_page_without_the_optional_files(bolivia_dir: Path, tmp_path: Path) -> None:
+def test_the_episode_page_without_the_optional_files(bolivia_dir: Path, tmp_path: Path) -> None:
     partial = tmp_path / "partial"
     shutil.copytree(bolivia_dir, partial)
     for name in ("roads.parquet", "events.parquet", "marches.parquet", "frames.npz"):
         (partial / name).unlink()
     (partial / "summary.json").write_text(json.dumps({**json.loads((partial / "summary.json").read_text()),
-                                                     "model": "bolivia"}))
+                                                     "model": "places"}))
     html = write_report(partial).read_text()
     assert 'data-map="' in html  # places still drawn, without roads or marches
     assert 'data-key="timeline"' in html  # the record's events alone
@@ -55,6 +59,77 @@ def test_the_bolivia_page_without_the_optional_files(bolivia_dir: Path, tmp_path
 def test_a_kind_in_the_metadata_decides(tmp_path: Path, meta: str, kind: str) -> None:
     (tmp_path / meta).write_text(json.dumps({"kind": kind}))
     assert experiment_kind(tmp_path) == kind
+
+
+def test_the_episode_page_follows_the_record(bolivia_dir: Path, tmp_path: Path) -> None:
+    """Everything episode-specific comes from the record: a copy of the episode whose record says
+    the government did not fall (a concession ended it) and follows other places."""
+    folder = tmp_path / "episode"
+    shutil.copytree(Path(json.loads((bolivia_dir / "summary.json").read_text())["parameters"]["world"]["folder"]),
+                    folder)
+    text = (folder / "record.toml").read_text()
+    text = text.replace("resigned = true", 'resigned = false\nconcession = "Decree withdrawn"\n'
+                        "concession_date = 2003-10-13")
+    text = text.replace("resignation_date = 2003-10-17", "")
+    text = text.replace('episode = "Bolivia 2003, the Gas War"', 'episode = "A <b>test</b> episode"')
+    text = text.replace("deaths = [58, 81]", "deaths = [5, 12]")
+    text = text.replace('[report]\nplaces = ["La Paz", "El Alto"]', '[report]\nplaces = ["Oruro"]')
+    (folder / "record.toml").write_text(text)
+    run = tmp_path / "run"
+    shutil.copytree(bolivia_dir, run)
+    summary = json.loads((run / "summary.json").read_text())
+    summary["parameters"]["world"]["folder"] = str(folder)
+    (run / "summary.json").write_text(json.dumps(summary))
+    html = write_report(run).read_text()
+    assert "uprising report · A &lt;b&gt;test&lt;/b&gt; episode" in html
+    assert "13 Oct: Decree withdrawn (record)" in html and "resigned (record)" not in html
+    assert "5–12" in html and "58–81" not in html
+    assert 'data-stat="peak_oruro"' in html and 'data-stat="peak_la_paz"' not in html
+
+
+def test_validation_page_from_validation_json(tmp_path: Path) -> None:
+    """The targets, the outcome beside the record and the scores come straight from validation.json."""
+    series = {"step": [0, 1, 2, 3], "active": {"Town A": [0, 5, 9, 2], "Town B": [1, 2, 3, 4]},
+              "deaths": [0, 1, 2, 2], "start": "2001-02-01", "hours_per_step": 12}
+    (tmp_path / "validation.json").write_text(json.dumps({
+        "runs": 2, "episode": "Somewhere 2001", "scenario": "somewhere", "resigned_share": 0.0,
+        "resigned_in_window_share": None, "resignation_date_median": None, "deaths_median": 2, "deaths_p10": 2,
+        "deaths_p90": 2, "capital_death_share": 0.5, "phases_in_order_share": 0.5, "backfire_share": 0.0,
+        "capital_fuel_short_days_median": 1.5,
+        "record": {"episode": "Somewhere 2001", "resigned": False, "resignation_date": None,
+                   "concession": "tax repealed", "concession_date": "2001-02-02", "deaths": [1, 3],
+                   "deaths_central": None, "deaths_area": ["Town A"], "capital_death_share": 0.6, "phases": [],
+                   "backfire": None, "resignation_window": None},
+        "targets": [{"name": "no <resignation>", "measure": "not_resigned_share", "value": 1.0, "target": ">= 0.8",
+                     "met": True, "note": ""},
+                    {"name": "median deaths", "measure": "deaths_median", "value": 2.0, "target": "5 to 9",
+                     "met": False, "note": "too few"}],
+        "targets_met": False,
+        "scores": {"deaths_crps": 0.4, "resigned_brier": 0.0,
+                   "skill": {"parts": {"deaths_crps": 0.8, "resigned_brier": 1.0}, "value": 0.9, "skipped": []}},
+        "baseline": {"name": "nothing happens", "deaths_crps": 2.0, "resigned_brier": 0.0},
+        "per_run": [{"seed": s, "resigned": False, "resignation_date": None, "deaths_total": 2,
+                     "capital_death_share": 0.5, "phases_in_order": True, "backfire": False,
+                     "capital_fuel_short_days": 1.5, "peak_active_town_a": 9, "peak_active_town_b": 4,
+                     "series": series} for s in (1, 2)]}))
+    html = write_report(tmp_path).read_text()
+    assert "no &lt;resignation&gt;" in html and "5 to 9" in html and "1 of 2 met" in html
+    assert "2 Feb: tax repealed (record)" in html and "resigned (record)" not in html
+    assert "composite skill" in html and "nothing happens" in html
+    assert 'data-key="band-active_town_a"' in html and 'data-key="band-active_town_b"' in html
+    assert "peak active Town B" in html
+
+
+def test_no_episode_is_named_in_the_report_code() -> None:
+    import re
+
+    import uprising.report
+
+    root = Path(uprising.report.__file__).parent
+    pattern = re.compile(r"la paz|el alto|bolivia|2003|senkata|warisata|ecuador|quito", re.I)
+    for path in [*root.glob("*.py"), *root.glob("assets/*"), root.parent / "cli" / "report.py"]:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not pattern.search(line), f"{path.name}:{n}: {line.strip()}"
 
 
 def test_validation_without_series_says_so(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,16 +30,20 @@ def one_line_error(result, *words: str) -> str:
 
 @pytest.fixture
 def bolivia_file(tmp_path):
-    """bolivia-2003.toml with one edit: ``old`` replaced by ``new`` (or ``new`` appended)."""
+    """A copy of the bolivia-2003 folder whose scenario, gaswar.toml, has one edit: ``old`` replaced
+    by ``new`` (or ``new`` appended)."""
 
     def make(old: str | None, new: str) -> Path:
+        folder = tmp_path / "gaswar"
+        if not folder.exists():
+            shutil.copytree(shipped_path("bolivia-2003").parent, folder)
         text = shipped_path("bolivia-2003").read_text(encoding="utf-8")
         if old is None:
             text += "\n" + new + "\n"
         else:
             assert old in text, old
             text = text.replace(old, new, 1)
-        path = tmp_path / "gaswar.toml"
+        path = folder / "gaswar.toml"
         path.write_text(text, encoding="utf-8")
         return path
 
@@ -68,10 +73,7 @@ def test_bolivia_mistakes_are_one_line(bolivia_file, tmp_path, case):
         path = bolivia_file(None, "")
         result = runner.invoke(app, ["show", str(path), "--set", "scenario.steps=100000"])
     elif case == "unknown road exempt from blockades":
-        text = shipped_path("bolivia-2003").read_text(encoding="utf-8").replace(
-            "[world.blockade]\n", '[world.blockade]\nexempt = ["La Paz - Atlantis"]\n', 1)
-        path = tmp_path / "gaswar.toml"
-        path.write_text(text, encoding="utf-8")
+        path = bolivia_file("[world.blockade]\n", '[world.blockade]\nexempt = ["La Paz - Atlantis"]\n')
         result = runner.invoke(app, ["show", str(path)])
     else:
         result = runner.invoke(app, ["show", str(bolivia_file(old, new))])

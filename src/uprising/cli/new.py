@@ -10,6 +10,7 @@ import typer
 
 from uprising.cli.app import app, stdout
 from uprising.errors import UserError
+from uprising.output import write_text
 
 new_app = typer.Typer(help="Start a new episode from a small runnable example.", no_args_is_help=True)
 app.add_typer(new_app, name="new")
@@ -26,7 +27,7 @@ def write_episode(path: Path) -> list[Path]:
     written = []
     for name in FILES:
         target = path / name
-        target.write_text(template.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
+        write_text(target, template.joinpath(name).read_text(encoding="utf-8"))
         written.append(target)
     return written
 

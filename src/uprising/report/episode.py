@@ -105,13 +105,10 @@ def headline(b: EpisodeRun, ep: Episode) -> Headline:
              short_date(parse_date(s.get("roads_blocked_peak_date"))), key="roads_blocked"),
     ]
     area = list(s.get("deaths_area") or (ep.record.deaths.places if ep.record is not None else []))
-    share_note = ""
-    if ep.record is not None and ep.record.deaths.share is not None:
-        share_note = f"record {fmt_pct(ep.record.deaths.share, 0)}"
     ppa = s.get("people_per_agent")
     minor = [
         Stat(f"deaths in {_and(area)}" if area else "deaths in the deaths area", fmt_pct(s.get("capital_death_share"), 0),
-             share_note, key="capital_share"),
+             key="capital_share"),
         Stat("phases in the record's order", "yes" if s.get("phases_in_order") else "no", key="phases"),
         Stat("clashes", fmt_int(s.get("clashes")), key="clashes"),
         Stat("marches", fmt_int(len(s.get("marches") or [])), key="marches"),
@@ -148,8 +145,8 @@ def roads_total(b: EpisodeRun) -> str:
 
 
 def phase_title(name: str) -> str:
-    text = name.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+    """A phase's name as a title: "general_strike" -> "General Strike"."""
+    return " ".join(w[:1].upper() + w[1:] for w in name.replace("_", " ").split())
 
 
 def phases_table(b: EpisodeRun, ep: Episode) -> Table | None:

@@ -81,13 +81,13 @@ def spread(view: MapView, places: list[MapPlace], radius_of: dict[str, float]) -
         return {}
     pos = np.array([view.project(p.lon, p.lat) for p in inside], dtype=float)
     start = pos.copy()
-    r = np.array([radius_of[p.name] for p in inside])
+    r = np.array([max(radius_of[p.name], 10.0) for p in inside])  # small places: room for a badge
     x0, y0, w, h = view.box
     for _ in range(300):
         moved = False
         for i in range(len(inside)):
             for j in range(i + 1, len(inside)):
-                need = max(r[i] + r[j] + 4.0, 18.0)
+                need = r[i] + r[j] + 10.0
                 d = pos[j] - pos[i]
                 dist = float(np.hypot(*d))
                 if dist >= need - 0.5:
@@ -108,39 +108,62 @@ def spread(view: MapView, places: list[MapPlace], radius_of: dict[str, float]) -
     out = {}
     for p, a, b in zip(inside, start, pos):
         if float(np.hypot(*(a - b))) > 1.0:
-            out[p.name] = (lon0 + (b[0] - ox) / ax, lat1 - (b[1] - oy) / ay)
+            out[p.name] = (float(lon0 + (b[0] - ox) / ax), float(lat1 - (b[1] - oy) / ay))
     return out
 
 
-def label_sides(view: MapView, places: list[MapPlace], radius_of: dict[str, float]) -> dict[str, str]:
-    """Each place's label on the side (right, left, below, above) its label box hits least."""
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Overlapping area of two boxes (x, y, w, h)."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(w, 0.0) * max(h, 0.0)
+
+
+def label_sides(view: MapView, places: list[MapPlace], radius_of: dict[str, float],
+                candidates: Sequence[str] | None = None, limit: int | None = None,
+                ) -> tuple[list[str], dict[str, str]]:
+    """Labels placed greedily, biggest place first: each on the side (right, left, below, above)
+    where it hits the fewest circles and labels already placed. With ``limit``, a label that
+    cannot be placed clear of the others is dropped (the country view); otherwise every place in
+    the view gets one. Returns (labelled names, name -> side other than right)."""
     shown = [p for p in places if view.contains(p.lon, p.lat, 0.05)]
     at = {p.name: np.array(view.project(*view.moved.get(p.name, (p.lon, p.lat)))) for p in shown}
+    radius = {p.name: max(2.5, radius_of[p.name]) for p in shown}
     x0, y0, w, h = view.box
-    out = {}
-    for p in shown:
-        c, rp = at[p.name], max(2.5, radius_of[p.name])
+    placed: list[tuple[float, float, float, float]] = []
+    labelled, sides = [], {}
+    wanted = [p for p in shown if candidates is None or p.name in candidates]
+    for p in sorted(wanted, key=lambda q: -q.population):
+        if limit is not None and len(labelled) >= limit:
+            break
+        c, rp = at[p.name], radius[p.name]
         lw, lh = CHAR_PX * len(p.name), 13.0
         boxes = {"right": (c[0] + rp + 3, c[1] - lh / 2, lw, lh), "left": (c[0] - rp - 3 - lw, c[1] - lh / 2, lw, lh),
                  "below": (c[0] - lw / 2, c[1] + rp + 1, lw, lh), "above": (c[0] - lw / 2, c[1] - rp - 4 - lh, lw, lh)}
-        best, best_cost = "right", None
-        for k, (bx, by, bw, bh) in enumerate(boxes.values()):
+        best, best_cost = "right", math.inf
+        for k, (side, box) in enumerate(boxes.items()):
+            bx, by, bw, bh = box
             cost = 0.1 * k  # ties: right, left, below, above
             if bx < x0 or by < y0 or bx + bw > x0 + w or by + bh > y0 + h:
                 cost += 50.0
             for q in shown:
                 if q is p:
                     continue
-                qc, rq = at[q.name], max(2.5, radius_of[q.name])
+                qc, rq = at[q.name], radius[q.name]
                 nx, ny = min(max(qc[0], bx), bx + bw), min(max(qc[1], by), by + bh)
                 gap = math.hypot(qc[0] - nx, qc[1] - ny) - rq
                 if gap < 0:
                     cost += 1.0 + min(-gap, 40.0) / 10.0
-            if best_cost is None or cost < best_cost:
-                best, best_cost = list(boxes)[k], cost
+            cost += sum(10.0 + _overlap(box, o) / 20.0 for o in placed if _overlap(box, o) > 0)
+            if cost < best_cost:
+                best, best_cost = side, cost
+        if limit is not None and best_cost >= 10.0:
+            continue  # would cover another label or run off the view: leave this one out
+        placed.append(boxes[best])
+        labelled.append(p.name)
         if best != "right":
-            out[p.name] = best
-    return out
+            sides[p.name] = best
+    return labelled, sides
 
 
 def views(places: list[MapPlace], ep: Episode, biggest: float) -> list[MapView]:
@@ -154,19 +177,20 @@ def views(places: list[MapPlace], ep: Episode, biggest: float) -> list[MapView]:
     title = (ep.record.country if ep.record is not None and ep.record.country else "") or "The country"
     if zbox is None:
         view = MapView(title, cbox, (0, 0, 1000, 620), radius=ZOOM_RADIUS, clock=True)
-        view.moved = spread(view, places, _radii(places, view.radius, biggest))
-        view.label_side = label_sides(view, places, _radii(places, view.radius, biggest))
+        radii = _radii(places, view.radius, biggest)
+        view.moved = spread(view, places, radii)
+        _, view.label_side = label_sides(view, places, radii)
         return [view]
-    outside = [p for p in places if not (zbox[0] <= p.lon <= zbox[2] and zbox[1] <= p.lat <= zbox[3])]
-    named = sorted(outside, key=lambda p: -p.population)[:COUNTRY_LABELS - 1]
-    labels = [p.name for p in places if p in named or p.name == ep.capital]
-    country = MapView(title, cbox, COUNTRY_BOX, labels=labels, radius=COUNTRY_RADIUS, show_box_of=1, badges=False)
+    outside = [p.name for p in places if not (zbox[0] <= p.lon <= zbox[2] and zbox[1] <= p.lat <= zbox[3])]
+    country = MapView(title, cbox, COUNTRY_BOX, radius=COUNTRY_RADIUS, show_box_of=1, badges=False)
+    country.labels, country.label_side = label_sides(country, places, _radii(places, country.radius, biggest),
+                                                     candidates=[*outside, ep.capital or ""], limit=COUNTRY_LABELS)
     centre = ep.capital or (ep.followed[0] if ep.followed else "")
     zoom = MapView(f"Around {centre}" if centre else "Where it happened", zbox, ZOOM_BOX, radius=ZOOM_RADIUS,
                    clock=True)
     radii = _radii(places, zoom.radius, biggest)
     zoom.moved = spread(zoom, places, radii)
-    zoom.label_side = label_sides(zoom, places, radii)
+    _, zoom.label_side = label_sides(zoom, places, radii)
     return [country, zoom]
 
 

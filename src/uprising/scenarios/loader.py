@@ -221,7 +221,8 @@ def _read_toml(path: Path, label: str) -> tuple[dict[str, Any], str]:
     except FileNotFoundError:
         raise UserError(label, None, "no such file") from None
     except IsADirectoryError:
-        raise UserError(label, None, "is a directory, not a scenario .toml file") from None
+        raise UserError(label, None, f"is a directory without {EPISODE_FILE}, not a scenario .toml file or an episode "
+                        "folder (scenario.toml, places.csv, roads.csv, record.toml: `uprising new episode PATH`)") from None
     except OSError as e:
         raise UserError(label, None, f"cannot read: {e.strerror or e}") from None
     try:
@@ -252,12 +253,8 @@ def _resolve_source(name: str, relative_to: Path | None, file: str | None, key: 
     candidate = Path(name).expanduser()
     if relative_to is not None and not candidate.is_absolute():
         candidate = relative_to / candidate
-    if candidate.is_dir():  # an episode folder: its scenario.toml
-        if not (candidate / EPISODE_FILE).is_file():
-            raise UserError(str(candidate), None, f"is a folder without {EPISODE_FILE}; an episode folder holds "
-                            "scenario.toml, places.csv, roads.csv and record.toml (`uprising new episode PATH`)")
-        label = str(candidate / EPISODE_FILE)
-        return candidate / EPISODE_FILE, label
+    if candidate.is_dir() and (candidate / EPISODE_FILE).is_file():  # an episode folder: its scenario.toml
+        return candidate / EPISODE_FILE, str(candidate / EPISODE_FILE)
     if looks_like_path or candidate.is_file():
         return candidate, str(candidate) if relative_to is not None else name
     raise _unknown_scenario(name, file, key)

@@ -253,7 +253,7 @@ def load_record_file(folder: str | Path) -> Record:
 
 
 def slug(name: str) -> str:
-    """A place name as part of a summary key: 'Río Seco' -> 'rio_seco'."""
+    """A place name as part of a summary key: 'Old Town' -> 'old_town', accents dropped."""
     import unicodedata
 
     plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))

@@ -176,7 +176,7 @@
 
   function fmt(n) { return Math.round(n).toLocaleString("en-US"); }
 
-  function parseX(x) {  // "2003-10-12 06:00" (as plotly gives dates back), ISO, or a date alone -> ms (UTC)
+  function parseX(x) {  // "2001-02-03 06:00" (as plotly gives dates back), ISO, or a date alone -> ms (UTC)
     var m = String(x).match(/^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/);
     if (!m) return NaN;
     return Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0));

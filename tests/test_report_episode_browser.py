@@ -1,4 +1,4 @@
-"""The Bolivia page in a real browser (Debian's headless Chromium via Playwright, file:// URL).
+"""The episode page in a real browser (Debian's headless Chromium via Playwright, file:// URL).
 
 One small real run of bolivia-2003 (one agent per 2,000 people, the whole 61 days) through the
 real CLI, which ends by writing report.html: the map, its animation, every plot, the headline,
@@ -38,7 +38,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_bolivia_report_renders_and_plays(browser, run_dir: Path, tmp_path: Path) -> None:
+def test_episode_report_renders_and_plays(browser, run_dir: Path, tmp_path: Path) -> None:
     html = run_dir / "report.html"
     summary = json.loads((run_dir / "summary.json").read_text())
     with open_page(html, browser=browser, wait_for=".js-plotly-plot .main-svg") as s:
@@ -91,7 +91,7 @@ def test_bolivia_report_renders_and_plays(browser, run_dir: Path, tmp_path: Path
         # A plot's click seeks the map (the runtime's API the click handler calls).
         page.evaluate("() => window.uprisingReport.animations.map.seekX('2003-10-01 00:00')")
         assert page.inner_text(".map-anim .step-label").startswith("1 Oct 2003")
-        shot = tmp_path / "report-bolivia.png"
+        shot = tmp_path / "report-episode.png"
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 50_000
         assert all(url.startswith(("file:", "data:", "blob:")) for url in s.requests), s.requests
