@@ -15,7 +15,7 @@ from uprising.cli import app
 from uprising.errors import UserError
 from uprising.scenarios import load_scenario
 from uprising.simulation import Simulation
-from uprising.world import phases
+from uprising.world.mechanisms import clashes, supply
 from uprising.world.acled import COLUMNS as ACLED_COLUMNS
 
 SMALL = {"world.scale": 0.001}
@@ -55,19 +55,19 @@ def test_senkata_blockade_cuts_la_paz_fuel_within_days():
     lp, sen, ea = w.index("La Paz"), w.index("Senkata"), w.index("El Alto")
     e = [i for i in range(w.E) if {int(w.road_src[i]), int(w.road_dst[i])} == {ea, sen}]
     for step in range(1, 4 * w.spd + 1):  # open roads: La Paz stays supplied
-        phases.supply_flow(w, step)
+        supply.supply_flow(w, step)
     assert w.fuel_short[lp] == 0.0
     w.blocked[e] = True
     short_at = None
     for step in range(1, 6 * w.spd + 1):
-        phases.supply_flow(w, step)
+        supply.supply_flow(w, step)
         if short_at is None and w.fuel_short[lp] >= w.cfg.supply.short_below:
             short_at = step
     assert short_at is not None and short_at <= 3 * w.spd  # short within three days
     assert w.fuel_short[ea] > 0.5 and w.fuel_short[w.index("Cochabamba")] == 0.0
     w.blocked[e] = False
     for step in range(1, 2 * w.spd + 1):
-        phases.supply_flow(w, step)
+        supply.supply_flow(w, step)
     assert w.fuel_short[lp] == 0.0
 
 
@@ -86,7 +86,7 @@ def test_deaths_are_counted_in_people_whatever_the_scale(scale):
     s = sim(steps=0, **{"world.scale": scale})
     w = s.world
     p = w.index("El Alto")
-    tolls = [phases.clash(w, step, p, soldiers=500.0, crowd=100_000.0, what="test") for step in range(1, 201)]
+    tolls = [clashes.clash(w, step, p, soldiers=500.0, crowd=100_000.0, what="test") for step in range(1, 201)]
     expected = 500 * w.cfg.clashes.kill_per_soldier
     assert abs(np.mean(tolls) - expected) < 0.35 * expected + 0.3
     assert all(float(t).is_integer() for t in tolls)  # whole people, never units of 1/scale

@@ -73,7 +73,7 @@ SKIP_TYPES = {
     "uprising.engine.planes:Planes",  # bit planes: rebuilt from the board at the start of each phase using them
 }
 #: classes a checkpoint may create when the fresh simulation has no object at that place
-RESTORABLE = {"uprising.world.country:March"}
+RESTORABLE = {"uprising.world.mechanisms.marches:March"}
 
 _SCALARS = (bool, int, float, str, type(None))
 

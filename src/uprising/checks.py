@@ -32,7 +32,7 @@ from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_COP, SEEN_JAILED, SEEN
 from uprising.engine.population import ACTIVE, CITIZEN, COP, DEAD, JAILED, LIFE, ON_DUTY, QUIET, SOLDIER
 from uprising.engine.rules import JAIL_MAX, JAIL_MODE, KEEP_CELL, KEEP_CELL_PASSABLE, LEAVE_GRID
 
-MARCHING = 3  # uprising.world.country.MARCHING: a citizen travelling between places, off every grid
+MARCHING = 3  # uprising.world.mechanisms.marches.MARCHING: a citizen travelling between places, off every grid
 
 
 class InvariantError(_engine_invariants.InvariantError):

@@ -2,7 +2,7 @@
 
 :class:`CountryWorld` is an engine world with many places, read from an episode folder
 (``geography``: places.csv, roads.csv, paths.csv). It places citizens, police and soldiers, and
-holds the state the world's phases (``uprising.world.phases``) read and write: supply stocks,
+holds what every mechanism (``uprising.world.mechanisms``, installed by ``registry``) reads: supply stocks,
 blocked roads, marches, radio reach, deployments, rules of force, curfews, hardship shocks, elite
 support, the death toll in people, and the event log. Nothing here names an episode.
 
@@ -32,8 +32,6 @@ from uprising.world import geography as geo
 from uprising.world import kernels
 from uprising.world.config import FORCE_LEVELS, WorldConfig, road_key
 
-#: kind of a citizen who is marching between places (off every grid; engine phases skip it).
-MARCHING = 3
 #: kind of a soldier row withdrawn from the grids (state DEAD so no phase reads it).
 RESERVE = 5
 
@@ -51,28 +49,14 @@ STREAMS = {
 }
 
 
-class March:
-    """One contingent: who, from where, along which route, how far."""
-
-    def __init__(self, name, group, origin, target, rows, people, route, step, event):
-        self.name = name
-        self.group = group
-        self.origin = origin
-        self.target = target
-        self.rows_ids = rows  # agent ids (stable across row permutations)
-        self.people = float(people)
-        self.route = route  # list of (edge, next_place)
-        self.leg = 0  # index in route
-        self.left_days = route[0][2] if route else 0.0
-        self.state = "travelling"  # travelling | arrived | scattered
-        self.departed = step
-        self.event = event
-        self.at = origin
-        self.intercepted = 0
-        self.wait_steps = 0
-        self.stopped_at: set[int] = set()
-        self.until = 0
-        self.arrived: int | None = None  # step it reached its target
+#: The world's own columns per step and place (name -> (getter, dtype)); mechanisms add theirs.
+BASE_COLUMNS = {
+    "soldiers": (lambda w: w.soldiers_people(), float),
+    "police": (lambda w: w.police_people, float),
+    "deaths": (lambda w: w.mechanisms.deaths_people, float),
+    "legitimacy": (lambda w: w._mean_legitimacy(w.recording_step), float),
+    "neutral": (lambda w: w.neutral_people(), float),
+}
 
 
 class CountryWorld:
@@ -208,80 +192,24 @@ class CountryWorld:
         return int(round(self.population[p] * f.police_per_1000 / 1000.0))
 
     def _init_state(self) -> None:
-        cfg, P, E = self.cfg, self.P, self.E
-        self.police_people = np.array([self._police_people(p) for p in range(P)], float)
-        self.garrison = np.zeros(P)  # soldiers stationed (people)
-        for name, n in cfg.forces.garrisons.items():
-            if self.has(name):
-                self.garrison[self.index(name)] += n
-        self.clearing = np.zeros(P)  # soldiers on a clearing mission (people)
-        self.checkpoint = np.zeros(P)  # soldiers posted at checkpoints (people)
-        self.reserve = float(cfg.forces.reserve)
-        self.last_clash_step = np.full(P, -(10**9))
-        info = cfg.information
-        self.radio_reach = np.array(
-            [info.reach_city if "city" in self.tags[p] else info.reach_rural for p in range(P)], float
-        )
-        for name, r in info.reach.items():
-            if self.has(name):
-                self.radio_reach[self.index(name)] = r
-        self.deaths_clash = np.zeros(P)  # people killed in clashes at blockades and checkpoints
-        self.death_balance = np.zeros(P)
-        self.deaths_step = np.zeros(P)  # all deaths this step, people
-        self._deaths_seen = np.zeros(P)
-        self.news_radio = np.zeros(P)
-        target = cfg.supply.target_days
-        self.fuel_stock = np.full(P, target)
-        self.food_stock = np.full(P, target)
-        self.fuel_short = np.zeros(P)
-        self.food_short = np.zeros(P)
-        self.is_fuel_source = np.zeros(P, bool)
-        self.is_food_source = np.zeros(P, bool)
-        for n in cfg.supply.fuel_sources:
-            if self.has(n):
-                self.is_fuel_source[self.index(n)] = True
-        for n in cfg.supply.food_sources:
-            if self.has(n):
-                self.is_food_source[self.index(n)] = True
-        self.pipeline = np.zeros(P, bool)
-        for n in cfg.supply.pipeline_to:
-            if self.has(n):
-                self.pipeline[self.index(n)] = True
-        # lists left empty fall back to the places' tags (places.csv)
-        for mask, given, tag in ((self.is_fuel_source, cfg.supply.fuel_sources, "fuel_source"),
-                                 (self.is_food_source, cfg.supply.food_sources, "farm_region"),
-                                 (self.pipeline, cfg.supply.pipeline_to, "pipeline")):
-            if not given:
-                mask[:] = [tag in t for t in self.tags]
-        self.blocked = np.zeros(E, bool)
-        self.cleared_until = np.full(E, -1, np.int64)
-        self.blockers = np.zeros(E)
-        self.active_people = np.zeros(P)
-        self.convoys_authorised = False
-        self.convoy_target = -1
-        self.convoy_route: list[int] = []
-        self.lethal_force = bool(cfg.clashes.lethal_force)
-        # rules of force (0 arrest, 1 tear gas, 2 live fire) for soldiers, by place; states of siege
-        # in force: [places, level, last step]; curfews: last step per place; hardship shocks
-        self.force_default = FORCE_LEVELS.index(cfg.force.soldiers)
-        self.force_level = np.full(P, self.force_default, np.int64)
-        self.sieges: list = []
-        self.curfew_until = np.full(P, -1, np.int64)
-        self.hardship_shocks: list = []
-        self.marches: list[March] = []
-        self.march_done: set[tuple[int, int]] = set()
-        self.march_calls: list = []
-        self.marcher_until: dict[int, int] = {}
-        self.elite_support = float(cfg.regime.elite_support)
-        self.paralysed_run = 0
-        self.paralysed_steps = 0
-        self.short_steps_capital = 0
+        """The world's own state; each mechanism installs its own (``registry.install``)."""
+        self.police_people = np.array([self._police_people(p) for p in range(self.P)], float)
+        self.capital = self._capital()
+        self.deaths_clash = np.zeros(self.P)  # people killed in clashes at blockades and checkpoints
+        self.death_balance = np.zeros(self.P)
+        self.active_people = np.zeros(self.P)
+        self.lethal_force = bool(self.cfg.clashes.lethal_force)
         self.government = 0
         self.resigned_step: int | None = None
-        self.neutral_share = 0.0
         self.events_log: list[dict] = []
         self.decisions_taken: list[tuple[int, str]] = []  # (step, kind) of every decision applied
-        self._protest_day = np.full(P, -1, np.int64)
+
+    def _capital(self) -> int:
+        """The seat of government: ``regime.capital``, else the first place tagged capital."""
+        if self.cfg.regime.capital:
+            return self.index(self.cfg.regime.capital)
+        tagged = [p for p in range(self.P) if "capital" in self.tags[p]]
+        return tagged[0] if tagged else 0
 
     def _populate(self) -> Population:
         """Citizens and police on every place's grid; soldiers come with deployments.
@@ -328,9 +256,6 @@ class CountryWorld:
         cit = np.flatnonzero(pop.kind[:n] == CITIZEN)
         self.base_hardship[pop.agent_id[cit]] = pop.hardship[cit]
         self.base_threshold[pop.agent_id[cit]] = pop.threshold[cit]
-        G = max(1, len(self.group_names))
-        self.call_until = np.full((self.P, G), -1, np.int64)
-        self.hardship_extra = np.zeros((self.P, G))  # hardship shocks in force, by place and group
 
     def extend_bases(self) -> None:
         """New citizen rows (defectors who join the crowd): keep their drawn H and T too."""
@@ -349,6 +274,12 @@ class CountryWorld:
     def deaths_people(self) -> np.ndarray:
         """Deaths (people) per place, all causes: soldiers' fire on the grids and clashes."""
         return self.mechanisms.deaths_people
+
+    def neutral_people(self) -> np.ndarray:
+        """Police and soldiers turned neutral (people), from the regime's count this step; 0 without loyalty."""
+        if not self.mechanisms.on.get("loyalty") or getattr(self, "last_tally", None) is None:
+            return np.zeros(self.P)
+        return self.last_tally[:, kernels.T_NEUTRAL_ON_GRID] * self.ppa
 
     def soldiers_people(self) -> np.ndarray:
         return self.garrison + self.clearing + self.checkpoint
@@ -470,49 +401,38 @@ class CountryWorld:
 
     # ------------------------------------------------------------------ recording
     def _alloc_record(self, steps: int) -> None:
+        """Per step: the world's own columns, every mechanism's (``registry.columns``), blocked roads."""
+        from uprising.world import registry
+
         rows = steps + 1
         P, E = self.P, self.E
-        self.rec = {
-            name: np.zeros((rows, P))
-            for name in ("soldiers", "police", "deaths", "fuel_stock", "food_stock", "fuel_shortage",
-                         "food_shortage", "legitimacy", "marching_out", "called", "neutral")
-        }
+        self.columns = {**BASE_COLUMNS, **registry.columns()}
+        self.rec = {name: np.zeros((rows, P), dtype) for name, (_get, dtype) in self.columns.items()}
         self.rec_blocked = np.zeros((rows, E), bool)
-        self.rec_elite = np.zeros(rows)
-        self.rec_paralysed = np.zeros(rows, bool)
         self.rec_rows = 0
+        self.recording_step = 0
         # where each travelling contingent is, per step: [step, march, at, next, fraction of the leg, people]
         self.rec_march_pos: list[list] = []
+
+    @property
+    def rec_elite(self) -> np.ndarray:
+        """Elite support per step (the regime's column, one value for every place)."""
+        return self.rec["elite_support"][:, 0]
 
     def record_world(self, step: int) -> None:
         if step >= self.rec_blocked.shape[0]:
             for k, v in list(self.rec.items()):
                 self.rec[k] = np.concatenate([v, np.zeros_like(v)])
             self.rec_blocked = np.concatenate([self.rec_blocked, np.zeros_like(self.rec_blocked)])
-            self.rec_elite = np.concatenate([self.rec_elite, np.zeros_like(self.rec_elite)])
-            self.rec_paralysed = np.concatenate([self.rec_paralysed, np.zeros_like(self.rec_paralysed)])
-        r = self.rec
-        r["soldiers"][step] = self.soldiers_people()
-        r["police"][step] = self.police_people
-        r["deaths"][step] = self.mechanisms.deaths_people
-        r["fuel_stock"][step] = self.fuel_stock
-        r["food_stock"][step] = self.food_stock
-        r["fuel_shortage"][step] = self.fuel_short
-        r["food_shortage"][step] = self.food_short
-        r["legitimacy"][step] = self._mean_legitimacy(step)
-        out = np.zeros(self.P)
+        self.recording_step = step
+        for name, (get, _dtype) in self.columns.items():
+            self.rec[name][step] = get(self)
         for k, m in enumerate(self.marches):
-            if m.state == "travelling":
-                out[m.origin] += m.people
-                if m.leg < len(m.route):  # for the report's map: the leg under way and how far along
-                    _edge, nxt, days = m.route[m.leg]
-                    frac = min(1.0, max(0.0, 1.0 - m.left_days / days)) if days > 0 else 1.0
-                    self.rec_march_pos.append([int(step), k, int(m.at), int(nxt), float(frac), float(m.people)])
-        r["marching_out"][step] = out
-        r["called"][step] = (self.call_until >= step).any(axis=1)
+            if m.state == "travelling" and m.leg < len(m.route):  # the map: the leg under way, how far along
+                _edge, nxt, days = m.route[m.leg]
+                frac = min(1.0, max(0.0, 1.0 - m.left_days / days)) if days > 0 else 1.0
+                self.rec_march_pos.append([int(step), k, int(m.at), int(nxt), float(frac), float(m.people)])
         self.rec_blocked[step] = self.blocked
-        self.rec_elite[step] = self.elite_support
-        self.rec_paralysed[step] = self.paralysed_run > 0
         self.rec_rows = max(self.rec_rows, step + 1)
 
     def _mean_legitimacy(self, step: int) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from uprising.errors import UserError
-from uprising.world import phases, signatures
+from uprising.world import registry, signatures
 from uprising.world.acled import events_frame
 from uprising.world.country import CountryWorld
 from uprising.world.history import has_record, load_record_file, slug
@@ -41,13 +41,12 @@ def build_world(scenario, seed: int, schedule: str):
     mechanisms.install(w)  # groups and their draws, legitimacy baselines, loyalty, soldiers' vision
     ms = w.mechanisms
     ms.people_per_agent[:] = w.ppa
-    ms.radio_reach[:] = w.radio_reach
     if not ms.on["repression"]:  # soldiers come with the world's deployments
         ms.on["repression"] = True
         repression.install(w)
     w.after_groups()
-    phases.setup(w)
-    plan = phases.build_plan(w)
+    registry.install(w)  # every world mechanism's state, in the registry's order
+    plan = registry.build_plan(w)
     w.plan_text = str(plan)
     w.sync_soldiers(0)
     w.record_world(0)
@@ -59,17 +58,13 @@ def _dates(w: CountryWorld, rows: int) -> list[dt.datetime]:
 
 
 def timeseries(w: CountryWorld) -> pl.DataFrame:
-    """One row per step and place, in people, self-describing (date, place name, lat, lon)."""
+    """One row per step and place, in people, self-describing (date, place name, lat, lon): the
+    agents' states, the world's columns and every mechanism's (``registry.columns``)."""
     cols = w.recorder.columns()
     rows = min(w.recorder.rows, w.rec_rows)
     P = w.P
     ppa = w.ppa
-    blocked_at = np.zeros((rows, P))
-    for e in range(w.E):
-        blocked_at[:, w.road_src[e]] += w.rec_blocked[:rows, e]
-        blocked_at[:, w.road_dst[e]] += w.rec_blocked[:rows, e]
     r = w.rec
-    target = w.cfg.supply.target_days
     data = {
         "step": np.repeat(np.arange(rows, dtype=np.int64), P),
         "date": np.repeat(np.array(_dates(w, rows), dtype="datetime64[us]"), P),
@@ -83,19 +78,11 @@ def timeseries(w: CountryWorld) -> pl.DataFrame:
         "jailed": (cols["jailed"][:rows] * ppa).reshape(-1),
         "dead": r["deaths"][:rows].reshape(-1),
         "cops": r["police"][:rows].reshape(-1),
-        "soldiers": r["soldiers"][:rows].reshape(-1),
-        "neutral": r["neutral"][:rows].reshape(-1),
-        "supply_fuel": (r["fuel_stock"][:rows] / target).reshape(-1),
-        "supply_food": (r["food_stock"][:rows] / target).reshape(-1),
-        "fuel_shortage": r["fuel_shortage"][:rows].reshape(-1),
-        "food_shortage": r["food_shortage"][:rows].reshape(-1),
-        "roads_blocked": blocked_at.reshape(-1).astype(np.int64),
-        "marching_out": r["marching_out"][:rows].reshape(-1),
-        "called": r["called"][:rows].reshape(-1).astype(bool),
-        "legitimacy": r["legitimacy"][:rows].reshape(-1),
-        "elite_support": np.repeat(w.rec_elite[:rows], P),
-        "active_agents": cols["active"][:rows].reshape(-1),
     }
+    for name in w.columns:
+        if name not in ("deaths", "police"):
+            data[name] = r[name][:rows].reshape(-1)
+    data["active_agents"] = cols["active"][:rows].reshape(-1)
     return pl.DataFrame(data)
 
 
