@@ -180,3 +180,28 @@ def _hash(ts) -> str:
 def test_bolivia_trajectories_are_bit_identical_to_round_one(seed):
     sim = Simulation(load_scenario("bolivia-2003"), seed=seed).run()
     assert _hash(sim.timeseries()) == BOLIVIA_HASHES[seed]
+
+
+# ---------------------------------------------------------------------------- the registry
+
+
+def test_every_event_kind_has_one_mechanism():
+    """The schema's event kinds are exactly those the registry's mechanisms carry out."""
+    import typing
+
+    from uprising.world import registry
+    from uprising.world.config import EVENT_KINDS, Event
+
+    assert set(typing.get_args(Event.model_fields["kind"].annotation)) == set(registry.event_kinds()) == set(EVENT_KINDS)
+
+
+def test_the_plan_is_assembled_from_the_mechanisms():
+    sim = Simulation(load_scenario("ecuador-2019"), seed=1)
+    names = [p.name for p in sim.plan]
+    assert names[0] == "legitimacy.update"  # the engine-level mechanisms add theirs (mechanisms.phases)
+    order = ["events.apply", "supply.flow", "citizens.condition", "agents.move", "citizens.decide", "cops.arrest",
+             "jail.release", "blockades.update", "government.act", "marches.advance", "information.spread",
+             "regime.update", "record"]
+    assert [n for n in names if n in order] == order
+    cols = sim.run(4).timeseries().columns
+    assert {"curfew", "force_level", "supply_fuel", "called", "elite_support"} <= set(cols)

@@ -116,7 +116,7 @@ def test_every_value_in_a_shipped_file_names_its_source(name):
 
 
 def test_every_schema_key_is_documented():
-    from uprising.scenarios.loader import _model_in
+    from uprising.scenarios.messages import _model_in
 
     for model in _models(Scenario):
         for name, info in model.model_fields.items():
@@ -126,7 +126,7 @@ def test_every_schema_key_is_documented():
 
 def _models(model):
     yield model
-    from uprising.scenarios.loader import _model_in
+    from uprising.scenarios.messages import _model_in
 
     for info in model.model_fields.values():
         sub = _model_in(info.annotation)

@@ -262,49 +262,37 @@ def _model_field(loc: tuple):
 
 
 def _translate(error: ValidationError, label: str, lines: Mapping[tuple, int]) -> UserError:
-    from uprising.scenarios import describe_allowed
+    """pydantic's first error in a sweep spec, worded by ``scenarios.messages`` (unknown keys are the
+    spec's, and the grid's and sample's lists have their own hint)."""
+    from uprising.scenarios.messages import and_more, error_message
 
     first = error.errors()[0]
-    loc = tuple(first["loc"])
-    kind = first["type"]
-    value = first.get("input")
-    info = _model_field(loc)
-    allowed = describe_allowed(info) if info is not None else None
-    if kind == "extra_forbidden":
-        parent = loc[:-1]
-        model: Any = SweepSpec
-        for part in parent:
-            sub = model.model_fields[part].annotation if hasattr(model, "model_fields") and part in model.model_fields else None
-            cand = [a for a in (sub, *typing.get_args(sub)) if isinstance(a, type) and issubclass(a, BaseModel)]
-            model = cand[0] if cand else None
-            if model is None:
-                break
-        names = list(model.model_fields) if model is not None else []
-        import difflib
-
-        close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
-        hint = f"did you mean '{_dotted(parent + (close[0],))}'? " if close else ""
-        where = f"[{_dotted(parent)}]" if parent else "the top level"
-        message = f"unknown key; {hint}allowed in {where}: {', '.join(names)}"
-    elif kind == "missing":
-        message = "required key is missing" + (f" ({info.description.rstrip('.')})" if info and info.description else "")
-    elif kind == "literal_error":
-        message = f"{value!r} is not allowed; allowed: {allowed}"
-    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        message = f"{value} is out of range; allowed: {allowed}"
-    elif kind == "value_error":
-        message = str(first.get("ctx", {}).get("error", first["msg"]))
-    elif kind in ("list_type", "tuple_type", "too_short", "too_long") and len(loc) >= 2 and loc[0] in ("grid", "sample"):
-        message = ("expected a list of values, e.g. [0.7, 0.8]" if loc[0] == "grid"
-                   else "expected [low, high], e.g. [0.6, 0.95]") + f", got {value!r}"
-    elif kind in ("model_type", "dict_type"):
-        message = f"expected a table ([{_dotted(loc)}]), got {value!r}"
+    loc, kind, value = tuple(first["loc"]), first["type"], first.get("input")
+    if kind in ("list_type", "tuple_type", "too_short", "too_long") and len(loc) >= 2 and loc[0] in ("grid", "sample"):
+        message = and_more(("expected a list of values, e.g. [0.7, 0.8]" if loc[0] == "grid"
+                            else "expected [low, high], e.g. [0.6, 0.95]") + f", got {value!r}", error)
     else:
-        message = first["msg"] + (f"; allowed: {allowed}" if allowed else "") + f", got {value!r}"
-    if len(error.errors()) > 1:
-        n = len(error.errors()) - 1
-        message += f" (and {n} more problem{'s' if n > 1 else ''})"
+        loc, message = error_message(error, field_at=_model_field, unknown_key=_unknown_key)
     return UserError(label, _dotted(loc) or None, message, line=_line(lines, loc))
+
+
+def _unknown_key(loc: tuple) -> str:
+    """An unknown key of a sweep spec, with the nearest allowed one."""
+    import difflib
+
+    parent = loc[:-1]
+    model: Any = SweepSpec
+    for part in parent:
+        sub = model.model_fields[part].annotation if hasattr(model, "model_fields") and part in model.model_fields else None
+        cand = [a for a in (sub, *typing.get_args(sub)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        model = cand[0] if cand else None
+        if model is None:
+            break
+    names = list(model.model_fields) if model is not None else []
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
+    hint = f"did you mean '{_dotted(parent + (close[0],))}'? " if close else ""
+    where = f"[{_dotted(parent)}]" if parent else "the top level"
+    return f"unknown key; {hint}allowed in {where}: {', '.join(names)}"
 
 
 def _field_annotation(key: str) -> Any:

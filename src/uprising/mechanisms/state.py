@@ -18,8 +18,11 @@ import numpy as np
 from uprising.engine.population import CITIZEN, COP, DEAD, NEUTRAL, ON_DUTY, SOLDIER
 from uprising.errors import UserError
 
-# columns of the place tally
-T_QUIET, T_ACTIVE, T_JAILED, T_DEAD, T_POLICE, T_SOLDIERS, T_NEUTRAL_POLICE, T_NEUTRAL_SOLDIERS = range(8)
+# columns of the place tally: the first 8 are the mechanisms'; a world of places also reads the
+# security forces standing on its grids
+(T_QUIET, T_ACTIVE, T_JAILED, T_DEAD, T_POLICE, T_SOLDIERS, T_NEUTRAL_POLICE, T_NEUTRAL_SOLDIERS,
+ T_SOLDIERS_ON_GRID, T_SECURITY_ON_GRID, T_NEUTRAL_ON_GRID) = range(11)
+N_TALLY = 11
 
 
 # numba: one parallel pass over fixed chunks of rows (issue #8: at 8.3 M rows a serial pass is
@@ -29,7 +32,10 @@ CHUNKS = 64
 
 
 @nb.njit(parallel=True, cache=True)
-def _tally_chunks(n, kind, state, place, legitimacy, with_l, n_places, counts, sums, alive):
+def tally_chunks(n, kind, state, place, cell, with_cell, legitimacy, with_l, n_places, counts, sums, alive):
+    """One pass over fixed chunks of rows: per chunk and place, the N_TALLY counts, the sum of
+    living citizens' L and their number (``with_l``); the on-grid columns only ``with_cell``. Each
+    chunk writes only its own slice."""
     size = (n + CHUNKS - 1) // CHUNKS
     for c in nb.prange(CHUNKS):
         out = counts[c]
@@ -38,7 +44,7 @@ def _tally_chunks(n, kind, state, place, legitimacy, with_l, n_places, counts, s
         for p in range(n_places):
             tot[p] = 0.0
             liv[p] = 0
-            for j in range(8):
+            for j in range(N_TALLY):
                 out[p, j] = 0
         for i in range(c * size, min(n, (c + 1) * size)):
             p = place[i]
@@ -50,27 +56,39 @@ def _tally_chunks(n, kind, state, place, legitimacy, with_l, n_places, counts, s
                 if with_l and s != DEAD:
                     tot[p] += legitimacy[i]
                     liv[p] += 1
-            elif k == COP:
+            elif k == COP or k == SOLDIER:
                 if s == ON_DUTY:
-                    out[p, T_POLICE] += 1
+                    out[p, T_POLICE if k == COP else T_SOLDIERS] += 1
                 elif s == NEUTRAL:
-                    out[p, T_NEUTRAL_POLICE] += 1
-            elif k == SOLDIER:
-                if s == ON_DUTY:
-                    out[p, T_SOLDIERS] += 1
-                elif s == NEUTRAL:
-                    out[p, T_NEUTRAL_SOLDIERS] += 1
+                    out[p, T_NEUTRAL_POLICE if k == COP else T_NEUTRAL_SOLDIERS] += 1
+                if with_cell and cell[i] >= 0:
+                    out[p, T_SECURITY_ON_GRID] += 1
+                    if k == SOLDIER:
+                        out[p, T_SOLDIERS_ON_GRID] += 1
+                    if s == NEUTRAL:
+                        out[p, T_NEUTRAL_ON_GRID] += 1
 
 
-def _tally(n, kind, state, place, legitimacy, with_l, n_places):
-    counts = np.empty((CHUNKS, n_places, 8), np.int64)
-    sums = np.empty((CHUNKS, n_places), np.float64)
-    alive = np.empty((CHUNKS, n_places), np.int64)
-    _tally_chunks(n, kind, state, place, legitimacy, with_l, n_places, counts, sums, alive)
-    return counts.sum(axis=0), sums.sum(axis=0), alive.sum(axis=0)
+class TallyBuffers:
+    """Reused buffers for :func:`tally_chunks` (a cache: never checkpointed)."""
+
+    __checkpoint_skip__ = True
+
+    def __init__(self, n_places: int):
+        self.counts = np.zeros((CHUNKS, n_places, N_TALLY), np.int64)
+        self.sums = np.zeros((CHUNKS, n_places), np.float64)
+        self.alive = np.zeros((CHUNKS, n_places), np.int64)
+
+
+def _tally(n, kind, state, place, legitimacy, with_l, n_places, cell=None):
+    buf = TallyBuffers(n_places)
+    tally_chunks(n, kind, state, place, cell if cell is not None else _NO_CELL, cell is not None, legitimacy, with_l,
+                 n_places, buf.counts, buf.sums, buf.alive)
+    return buf.counts.sum(axis=0)[:, :8], buf.sums.sum(axis=0), buf.alive.sum(axis=0)
 
 
 _NO_L = np.zeros(0, np.float32)
+_NO_CELL = np.zeros(0, np.int64)
 
 
 def tally_and_legitimacy(n, kind, state, place, legitimacy, n_places):

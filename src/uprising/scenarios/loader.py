@@ -21,100 +21,28 @@ what is allowed.
 
 from __future__ import annotations
 
-import difflib
 import itertools
-import math
 import re
 import tomllib
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import tomli_w
-from annotated_types import Ge, Gt, Le, Lt
-from pydantic import BaseModel, ValidationError
-from pydantic.fields import FieldInfo
+from pydantic import ValidationError
 
 from uprising.errors import UserError
+from uprising.scenarios.emit import scenario_to_dict, scenario_to_toml  # noqa: F401  (re-exported)
+from uprising.scenarios.messages import _dotted, _field_at, all_keys, describe_allowed, error_message  # noqa: F401
 from uprising.scenarios.presets import PRESET_NAMES, preset_values
 from uprising.scenarios.schema import Scenario
+from uprising.scenarios.shipped import (  # noqa: F401  (re-exported)
+    EPISODE_FILE, episode_folder, list_scenarios, shipped_episodes, shipped_names, shipped_path, _unknown_scenario,
+)
 
 SET_LABEL = "--set"
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
-
-# --------------------------------------------------------------------------------------------
-# Shipped scenarios
-
-
-EPISODE_FILE = "scenario.toml"
-
-
-def _shipped_dir():
-    return resources.files("uprising.scenarios")
-
-
-def _episodes_dir():
-    return resources.files("uprising").joinpath("episodes")
-
-
-def shipped_episodes() -> list[str]:
-    """Names of the episode folders shipped with uprising (``uprising/episodes/<name>/``)."""
-    return sorted(e.name for e in _episodes_dir().iterdir() if e.joinpath(EPISODE_FILE).is_file())
-
-
-def shipped_names() -> list[str]:
-    """Names of the shipped scenarios: the ``*.toml`` files of this package and the episode folders."""
-    files = [
-        entry.name[: -len(".toml")]
-        for entry in _shipped_dir().iterdir()
-        if entry.name.endswith(".toml") and not entry.name.startswith(("_", "."))
-    ]
-    return sorted(files + shipped_episodes())
-
-
-def shipped_path(name: str) -> Path:
-    """The file of the shipped scenario ``name``; :class:`UserError` if there is none."""
-    if name in shipped_episodes():
-        return Path(str(_episodes_dir() / name / EPISODE_FILE))
-    if name in shipped_names():
-        return Path(str(_shipped_dir() / f"{name}.toml"))
-    raise _unknown_scenario(name, None, None)
-
-
-def episode_folder(source: str | Path) -> Path | None:
-    """The episode folder a source names (a shipped episode, a folder, or a folder's scenario.toml)."""
-    if isinstance(source, str) and source in shipped_episodes():
-        return shipped_path(source).parent
-    p = Path(source).expanduser()
-    if p.is_dir() and (p / EPISODE_FILE).is_file():
-        return p
-    if p.is_file() and (p.parent / "places.csv").is_file():
-        return p.parent
-    return None
-
-
-def list_scenarios() -> list[tuple[str, str]]:
-    """``(name, description)`` of every shipped scenario, sorted by name."""
-    return [(name, load_scenario(name).scenario.description) for name in shipped_names()]
-
-
-def _unknown_scenario(name: str, file: str | None, key: str | None) -> UserError:
-    names = shipped_names()
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    what = f"unknown scenario '{name}'" if file else "unknown scenario"
-    return UserError(
-        file if file else name,
-        key,
-        f"{what}; {hint}shipped: {', '.join(names)} (see `uprising scenarios`), "
-        "or give the path of a .toml file",
-    )
-
 
 # --------------------------------------------------------------------------------------------
 # Layers with provenance: which file (or --set) gave each key, and on which line
@@ -429,7 +357,8 @@ def load_scenario(
     try:
         scenario = Scenario.model_validate(data, strict=True)
     except ValidationError as e:
-        raise _translate(e, layers, main) from None
+        loc, message = error_message(e)
+        raise _locate(loc, message, layers, main) from None
     found = scenario.problems()
     if found:
         raise _locate(found[0][0], found[0][1], layers, main)
@@ -471,285 +400,13 @@ def _locate(loc: tuple, message: str, layers: _Layers, main: _Source) -> UserErr
     return UserError(source.label, _dotted(loc) or None, message, line=line)
 
 
-# --------------------------------------------------------------------------------------------
-# Turning pydantic's errors into one line
-
-
-def _dotted(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The pydantic model class whose fields live at ``loc`` (``()`` is the Scenario)."""
-    model: type[BaseModel] | None = Scenario
-    for part in loc:
-        if model is None:
-            return None
-        if isinstance(part, int):
-            continue
-        info = model.model_fields.get(part)
-        if info is None:
-            return None
-        model = _model_in(info.annotation)
-    return model
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _field_at(loc: tuple) -> FieldInfo | None:
-    names = [p for p in loc if not isinstance(p, int)]
-    if not names:
-        return None
-    parent_loc = tuple(loc[: max(i for i, p in enumerate(loc) if not isinstance(p, int))])
-    model = _model_at(parent_loc)
-    if model is None:
-        return None
-    return model.model_fields.get(names[-1])
-
-
-def all_keys() -> list[str]:
-    """Every dotted key a scenario may set (``interventions[]`` for the array's items)."""
-    out: list[str] = []
-
-    def walk(model: type[BaseModel], prefix: str) -> None:
-        for name, info in model.model_fields.items():
-            sub = _model_in(info.annotation)
-            key = f"{prefix}{name}"
-            if sub is None:
-                out.append(key)
-            elif typing.get_origin(info.annotation) is list:
-                walk(sub, f"{key}[].")
-            else:
-                walk(sub, f"{key}.")
-
-    walk(Scenario, "")
-    return out
-
-
-def describe_allowed(info: FieldInfo) -> str:
-    """What a field accepts, in words: 'a number from 0 to 1', "one of 'a', 'b'", ..."""
-    annotation = info.annotation
-    optional = False
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        optional = len(args) < len(typing.get_args(annotation))
-        annotation = args[0] if len(args) == 1 else annotation
-    lo = hi = None
-    lo_strict = hi_strict = False
-    for m in info.metadata:
-        if isinstance(m, Ge):
-            lo = m.ge
-        elif isinstance(m, Gt):
-            lo, lo_strict = m.gt, True
-        elif isinstance(m, Le):
-            hi = m.le
-        elif isinstance(m, Lt):
-            hi, hi_strict = m.lt, True
-    if typing.get_origin(annotation) is Literal:
-        text = "one of " + ", ".join(f"'{v}'" for v in typing.get_args(annotation))
-    elif annotation is bool:
-        text = "true or false"
-    elif annotation is str:
-        text = "a string"
-    elif annotation in (int, float):
-        noun = "a whole number" if annotation is int else "a number"
-        if lo is not None and hi is not None and not (lo_strict or hi_strict):
-            text = f"{noun} from {_num(lo)} to {_num(hi)}"
-        else:
-            bounds = []
-            if lo is not None:
-                bounds.append(f"{'>' if lo_strict else '>='} {_num(lo)}")
-            if hi is not None:
-                bounds.append(f"{'<' if hi_strict else '<='} {_num(hi)}")
-            text = f"{noun} {' and '.join(bounds)}".strip()
-            if annotation is float and hi is None:
-                text += " (inf allowed)"
-    elif typing.get_origin(annotation) is list:
-        text = "an array of tables"
-    elif _model_in(annotation) is not None:
-        text = "a table"
-    else:
-        text = str(annotation)
-    return text + (" (or leave it out)" if optional else "")
-
-
-def _num(x: float) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
-def _toml_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return f"a {type(value).__name__}"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, float) and math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return str(value)
-
-
-def _suggest_key(loc: tuple) -> str:
-    name = str(loc[-1])
-    parent = tuple(loc[:-1])
-    model = _model_at(parent)
-    siblings = list(model.model_fields) if model is not None else []
-    close = difflib.get_close_matches(name, siblings, n=1, cutoff=0.6)
-    section = _dotted(parent)
-    where = f"in [{section}]" if section else "at the top level"
-    if close:
-        hint = f"did you mean '{_dotted(parent + (close[0],))}'?"
-    else:
-        elsewhere = [k for k in all_keys() if k.rsplit(".", 1)[-1] == name]
-        if elsewhere:
-            hint = f"did you mean '{elsewhere[0]}'?"
-        else:
-            flat = {k.rsplit(".", 1)[-1]: k for k in all_keys()}
-            close = difflib.get_close_matches(name, list(flat), n=1, cutoff=0.75)
-            hint = f"did you mean '{flat[close[0]]}'?" if close else ""
-    allowed = f" (allowed {where}: {', '.join(siblings)})" if siblings else ""
-    return f"unknown key{', ' + hint if hint else ''}{allowed}"
-
-
-def _translate(error: ValidationError, layers: _Layers, main: _Source) -> UserError:
-    errors = error.errors()
-    first = errors[0]
-    loc = tuple(first["loc"])
-    kind = first["type"]
-    value = first.get("input")
-    info = _field_at(loc)
-    allowed = describe_allowed(info) if info is not None else None
-
-    if kind == "extra_forbidden":
-        message = _suggest_key(loc)
-    elif kind == "missing":
-        message = "required key is missing" + (f"; allowed: {allowed}" if allowed else "")
-        if info is not None and info.description:
-            message += f" ({info.description.rstrip('.')})"
-    elif kind == "literal_error":
-        message = f"{_show(value)} is not allowed; allowed: {allowed}"
-    elif isinstance(value, float) and math.isnan(value):
-        message = f"nan is not allowed; allowed: {allowed}"
-    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        message = f"{_show(value)} is out of range; allowed: {allowed}"
-    elif kind.endswith("_type") or kind in ("int_from_float", "int_parsing", "float_parsing", "bool_parsing"):
-        if kind in ("model_type", "dict_type"):
-            message = f"expected a table ([{_dotted(loc)}]), got {_toml_type(value)}"
-        elif kind == "list_type":
-            message = f"expected an array of tables ([[{_dotted(loc)}]]), got {_toml_type(value)}"
-        else:
-            got = _toml_type(value) if isinstance(value, (dict, list)) else f"{_toml_type(value)} {_show(value)}"
-            message = f"expected {allowed}, got {got}"
-    elif kind == "value_error":
-        message = str(first.get("ctx", {}).get("error", first["msg"]))
-    else:
-        message = first["msg"]
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-
-    source = layers.source_of(loc) or main
-    line = None
-    for n in range(len(loc), 0, -1):
-        if loc[:n] in source.lines:
-            line = source.lines[loc[:n]]
-            break
-    return UserError(source.label, _dotted(loc) or None, message, line=line)
-
-
-# --------------------------------------------------------------------------------------------
-# Back to TOML
-
-
-def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
-    """The resolved scenario as plain data (``None`` values left out, as TOML has no null)."""
-    return scenario.model_dump(mode="python", exclude_none=True)
-
-
-def scenario_to_toml(scenario: Scenario, *, comments: bool = False) -> str:
-    """The resolved scenario as TOML text that :func:`load_scenario` reads back to an equal Scenario.
-
-    With ``comments``, each key carries its documentation (meaning, source) as a comment.
-    """
-    out: list[str] = []
-    _emit(scenario_to_dict(scenario), (), out, comments)
-    return "\n".join(out).strip() + "\n"
-
-
-def _emit(table: dict[str, Any], prefix: tuple, out: list[str], comments: bool) -> None:
-    scalars = {
-        k: v
-        for k, v in table.items()
-        if not _is_table(v) and not _is_table_array(v) and not (v == [] and _is_table_list_field(prefix + (k,)))
-    }
-    for key, value in scalars.items():
-        line = tomli_w.dumps({key: value}).strip()
-        info = _field_at(prefix + (key,)) if comments else None
-        if info is not None and info.description:
-            out.append(f"# {info.description}")
-        out.append(line)
-    for key, value in table.items():
-        if _is_table(value):
-            out.append("")
-            out.append(f"[{_toml_key(prefix + (key,))}]")
-            _emit(value, prefix + (key,), out, comments)
-        elif _is_table_array(value):
-            for i, item in enumerate(value):
-                out.append("")
-                out.append(f"[[{_toml_key(prefix + (key,))}]]")
-                _emit(item, prefix + (key, i), out, comments)
-
-
-def _is_table_list_field(path: tuple) -> bool:
-    """An array-of-tables key (``interventions``): left out when empty, as its default is []."""
-    info = _field_at(path)
-    return info is not None and typing.get_origin(info.annotation) is list and _model_in(info.annotation) is not None
-
-
-def _is_table(v: Any) -> bool:
-    return isinstance(v, dict)
-
-
-def _is_table_array(v: Any) -> bool:
-    return isinstance(v, list) and len(v) > 0 and all(isinstance(x, dict) for x in v)
-
-
-def _toml_key(path: tuple) -> str:
-    return ".".join(tomli_w.dumps({str(p): 0}).split(" = ")[0] for p in path if not isinstance(p, int))
-
-
 __all__ = [
     "load_scenario",
     "list_scenarios",
     "shipped_names",
+    "shipped_episodes",
     "shipped_path",
+    "episode_folder",
     "scenario_to_dict",
     "scenario_to_toml",
     "parse_value",

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from uprising.scenarios.loader import _model_in, describe_allowed, list_scenarios
+from uprising.scenarios.messages import _model_in, describe_allowed
+from uprising.scenarios.shipped import list_scenarios
 from uprising.scenarios.presets import DESCRIPTIONS, PRESET_NAMES, PRESETS, SOURCES
 from uprising.scenarios.schema import Scenario
 

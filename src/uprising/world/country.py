@@ -30,7 +30,7 @@ from uprising.engine.record import Recorder
 from uprising.engine.vision import build_vision
 from uprising.world import geography as geo
 from uprising.world import kernels
-from uprising.world.config import FORCE_LEVELS, WorldConfig, road_key
+from uprising.world.config import WorldConfig, road_key
 
 #: kind of a soldier row withdrawn from the grids (state DEAD so no phase reads it).
 RESERVE = 5

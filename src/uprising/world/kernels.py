@@ -21,68 +21,23 @@ import numba as nb
 import numpy as np
 
 from uprising.engine import rng
-from uprising.engine.population import ACTIVE, CITIZEN, COP, DEAD, NEUTRAL, ON_DUTY, SOLDIER
-
-CHUNKS = 64  # fixed, so per-chunk float sums (and their total) do not depend on the thread count
-
-# tally columns (the first eight are mechanisms.state's place tally)
-(T_QUIET, T_ACTIVE, T_JAILED, T_DEAD, T_POLICE, T_SOLDIERS, T_NEUTRAL_POLICE, T_NEUTRAL_SOLDIERS,
- T_SOLDIERS_ON_GRID, T_SECURITY_ON_GRID, T_NEUTRAL_ON_GRID) = range(11)
-N_TALLY = 11
-
-
-@nb.njit(parallel=True, cache=True)
-def _tally_chunks(n, kind, state, place, cell, legitimacy, n_places, counts, sums):
-    step = (n + CHUNKS - 1) // CHUNKS
-    for c in nb.prange(CHUNKS):
-        out = counts[c]
-        tot = sums[c]
-        for p in range(n_places):
-            tot[p] = 0.0
-            for j in range(N_TALLY):
-                out[p, j] = 0
-        lo = c * step
-        hi = min(n, lo + step)
-        for i in range(lo, hi):
-            p = place[i]
-            k = kind[i]
-            s = state[i]
-            if k == CITIZEN:
-                if s <= DEAD:
-                    out[p, s] += 1
-                if s != DEAD:
-                    tot[p] += legitimacy[i]
-            elif k == COP or k == SOLDIER:
-                if s == ON_DUTY:
-                    out[p, T_POLICE if k == COP else T_SOLDIERS] += 1
-                elif s == NEUTRAL:
-                    out[p, T_NEUTRAL_POLICE if k == COP else T_NEUTRAL_SOLDIERS] += 1
-                if cell[i] >= 0:
-                    out[p, T_SECURITY_ON_GRID] += 1
-                    if k == SOLDIER:
-                        out[p, T_SOLDIERS_ON_GRID] += 1
-                    if s == NEUTRAL:
-                        out[p, T_NEUTRAL_ON_GRID] += 1
-
-
-class Tally:
-    """Reused buffers for :func:`tally` (a cache: never checkpointed)."""
-
-    __checkpoint_skip__ = True
-
-    def __init__(self, n_places: int):
-        self.counts = np.zeros((CHUNKS, n_places, N_TALLY), np.int64)
-        self.sums = np.zeros((CHUNKS, n_places), np.float64)
+from uprising.engine.population import ACTIVE, CITIZEN
+from uprising.mechanisms.state import (  # noqa: F401  (the tally's columns, read by the world's mechanisms)
+    CHUNKS, N_TALLY, T_ACTIVE, T_DEAD, T_JAILED, T_NEUTRAL_ON_GRID, T_NEUTRAL_POLICE, T_NEUTRAL_SOLDIERS, T_POLICE,
+    T_QUIET, T_SECURITY_ON_GRID, T_SOLDIERS, T_SOLDIERS_ON_GRID, TallyBuffers, tally_chunks,
+)
 
 
 def tally(world) -> tuple[np.ndarray, np.ndarray]:
-    """([places, N_TALLY] int64 counts, [places] float64 sum of living citizens' legitimacy)."""
+    """([places, N_TALLY] int64 counts, [places] float64 sum of living citizens' legitimacy), in one
+    pass (``mechanisms.state.tally_chunks``, the one place tally), buffers reused."""
     pop = world.pop
     n_places = world.places.count
     buf = getattr(world, "_tally_buf", None)
     if buf is None or buf.counts.shape[1] != n_places:
-        buf = world._tally_buf = Tally(n_places)
-    _tally_chunks(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.legitimacy, n_places, buf.counts, buf.sums)
+        buf = world._tally_buf = TallyBuffers(n_places)
+    tally_chunks(pop.n, pop.kind, pop.state, pop.place, pop.cell, True, pop.legitimacy, True, n_places, buf.counts,
+                 buf.sums, buf.alive)
     return buf.counts.sum(axis=0), buf.sums.sum(axis=0)
 
 
@@ -165,3 +120,10 @@ def marchers_of(n, kind, state, place, organised, group, want_place, in_groups):
         out[m] = i
         m += 1
     return out[:m].copy()
+
+
+__all__ = [
+    "tally", "condition", "uniform_fill", "citizens_of", "marchers_of", "TallyBuffers", "tally_chunks", "CHUNKS",
+    "N_TALLY", "T_QUIET", "T_ACTIVE", "T_JAILED", "T_DEAD", "T_POLICE", "T_SOLDIERS", "T_NEUTRAL_POLICE",
+    "T_NEUTRAL_SOLDIERS", "T_SOLDIERS_ON_GRID", "T_SECURITY_ON_GRID", "T_NEUTRAL_ON_GRID",
+]
