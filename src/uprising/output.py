@@ -71,6 +71,17 @@ def write_text(path: str | Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+def save_figure(path: str | Path, fig: Any, *, dpi: int = 110) -> Path:
+    """A matplotlib figure as a PNG, written atomically; the figure is closed."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format="png")
+    plt.close(fig)
+    return path
+
+
 def json_safe(value: Any) -> Any:
     """``value`` as strict JSON data: numpy scalars and arrays to Python, inf/nan to strings.
 

@@ -175,8 +175,6 @@ def plot(ts: pl.DataFrame, path: str | Path, title: str = "") -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from uprising.output import atomic_path
-
     counts = [c for c in TRAJECTORIES if c in ts.columns]
     fig, axes = plt.subplots(len(counts), 1, figsize=(9, 2.8 * len(counts)), sharex=True, squeeze=False)
     colors = {"baseline": "#0072B2", "variant": "#D55E00"}  # Okabe-Ito
@@ -196,11 +194,9 @@ def plot(ts: pl.DataFrame, path: str | Path, title: str = "") -> Path:
     if title:
         fig.suptitle(title, fontsize="medium")
     fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    from uprising.output import save_figure
+
+    return save_figure(path, fig)
 
 
 __all__ = ["compare", "paired_table", "plot", "Comparison", "CLASSIC_OUTPUTS", "PLACES_OUTPUTS"]

@@ -158,13 +158,9 @@ def plot(table: pl.DataFrame, path: str | Path, title: str = "") -> Path:
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    from uprising.output import atomic_path
+    from uprising.output import save_figure
 
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    return save_figure(path, fig)
 
 
 def sensitivity(
