@@ -1,8 +1,8 @@
 """Backfire and concessions measured as effects: paired counterfactual runs of an episode.
 
     from uprising.experiments.effects import backfire_effect, concession_effect
-    backfire_effect("bolivia-2003", "2003-10-11", runs=20)    # killings from 11 Oct: did they backfire?
-    concession_effect("bolivia-2003", 0, runs=20)             # the first concession: did it calm things?
+    backfire_effect("EPISODE", "YYYY-MM-DD", runs=20)    # killings from that day: did they backfire?
+    concession_effect("EPISODE", 0, runs=20)              # the first concession: did it calm things?
 
 Design, for both effects:
 
@@ -43,15 +43,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import multiprocessing as mp
-import os
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from uprising.experiments.pool import run_jobs
 
 from uprising.errors import UserError
 from uprising.experiments.validation import seeds
@@ -145,7 +144,8 @@ def run_pair(job: tuple) -> dict:
 def paired_effect(recorded: list[float | None], counterfactual: list[float | None],
                   confidence: float = CONFIDENCE) -> dict[str, float | int]:
     """Mean of recorded - counterfactual over the pairs where both exist, with its Student-t
-    interval over the pairs (NaN with fewer than 2 pairs; [mean, mean] when all pairs agree)."""
+    interval over the pairs (None where undefined: no pair, or an interval from fewer than 2 pairs;
+    [mean, mean] when all pairs agree)."""
     from scipy import stats
 
     both = [(a, b) for a, b in zip(recorded, counterfactual) if a is not None and b is not None]
@@ -159,22 +159,23 @@ def paired_effect(recorded: list[float | None], counterfactual: list[float | Non
         half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)) if sd > 0 else 0.0
     else:
         half = math.nan
-    return {"recorded": float(a.mean()) if n else math.nan, "counterfactual": float(b.mean()) if n else math.nan,
-            "effect": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+    row = {"recorded": float(a.mean()) if n else math.nan, "counterfactual": float(b.mean()) if n else math.nan,
+           "effect": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+    return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
 
 
 def backfire_verdict(row: Mapping[str, float]) -> str:
     """"positive" when the killings raised later mobilisation (effect on actives > 0, CI above
     0), "negative" when they lowered it (CI below 0), else "not significant"."""
-    if row["ci_low"] > 0:
+    if row["ci_low"] is not None and row["ci_low"] > 0:
         return "positive"
-    if row["ci_high"] < 0:
+    if row["ci_high"] is not None and row["ci_high"] < 0:
         return "negative"
     return "not significant"
 
 
 # ------------------------------------------------------------------------------ the runs
-def _resolve(source: Any, overrides: Mapping[str, object] | None):
+def resolve(source: Any, overrides: Mapping[str, object] | None):
     """The scenario (a user's mistake: one line, before any run), its label and its record."""
     from uprising.scenarios import load_scenario
     from uprising.world.history import has_record, load_record_file
@@ -187,14 +188,14 @@ def _resolve(source: Any, overrides: Mapping[str, object] | None):
     return sc, label, record
 
 
-def _last_day(sc) -> dt.date:
+def last_day(sc) -> dt.date:
     """The last day the run covers (its steps, or world.end if earlier)."""
     spd = sc.world.steps_per_day
     days = min(sc.world.days, (sc.scenario.steps + spd - 1) // spd)
     return sc.world.start + dt.timedelta(days=days - 1)
 
 
-def _date(value: Any, sc, label: str, key: str) -> dt.date:
+def day_of_run(value: Any, sc, label: str, key: str) -> dt.date:
     """``value`` (a date or ISO text) as a day of the run, or a one-line UserError."""
     if isinstance(value, dt.date):
         date = value
@@ -203,7 +204,7 @@ def _date(value: Any, sc, label: str, key: str) -> dt.date:
             date = dt.date.fromisoformat(str(value))
         except ValueError:
             raise UserError(label, key, f"{value!r} is not a date; allowed: YYYY-MM-DD") from None
-    last = _last_day(sc)
+    last = last_day(sc)
     if not sc.world.start <= date <= last:
         raise UserError(label, key, f"{date} is outside the run; allowed: {sc.world.start} to {last}")
     return date
@@ -216,22 +217,8 @@ def _followed(sc, record) -> list[str]:
 
 
 def _run_pairs(jobs: list[tuple], workers: int | None, progress: Callable[[int, int], None] | None) -> list[dict]:
-    """Every pair, in worker processes (spawned: see validation.validate) when there are several."""
-    workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1, 2)
-    results: list[dict | None] = [None] * len(jobs)
-    if workers <= 1:
-        for i, job in enumerate(jobs):
-            results[i] = run_pair(job)
-            if progress:
-                progress(i + 1, len(jobs))
-    else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(run_pair, job): i for i, job in enumerate(jobs)}
-            for done, fut in enumerate(as_completed(futures), 1):
-                results[futures[fut]] = fut.result()
-                if progress:
-                    progress(done, len(jobs))
-    return [r for r in results if r is not None]
+    """Every pair, in worker processes when there are several (``experiments.pool``)."""
+    return run_jobs(run_pair, jobs, workers, progress)
 
 
 def _effect(kind: str, sc, label: str, record, recorded: dict, counterfactual: dict, date: dt.date,
@@ -247,8 +234,8 @@ def _effect(kind: str, sc, label: str, record, recorded: dict, counterfactual: d
     jobs = [(recorded, counterfactual, s, date, no_killings, places, window_days) for s in seeds(root_seed, runs)]
     per_run = _run_pairs(jobs, workers, progress)
     seconds = time.perf_counter() - t0
-    start_day = min(date + dt.timedelta(days=1), _last_day(sc))
-    end_day = min(date + dt.timedelta(days=window_days), _last_day(sc))
+    start_day = min(date + dt.timedelta(days=1), last_day(sc))
+    end_day = min(date + dt.timedelta(days=window_days), last_day(sc))
     span = f"{start_day} to {end_day}"
     rows = []
     for m in MEASURES:
@@ -286,8 +273,8 @@ def backfire_effect(source: Any, date: Any, runs: int = 20, root_seed: int = 200
     """
     from uprising.scenarios import scenario_to_dict
 
-    sc, label, record = _resolve(source, overrides)
-    day = _date(date, sc, label, "backfire")
+    sc, label, record = resolve(source, overrides)
+    day = day_of_run(date, sc, label, "backfire")
     data = scenario_to_dict(sc)
     out = _effect("backfire", sc, label, record, data, data, day, True, f"no killings from {day}", runs=runs,
                   root_seed=root_seed, overrides=overrides, workers=workers, window_days=window_days,
@@ -341,10 +328,10 @@ def concession_effect(source: Any, event_index_or_name: int | str, runs: int = 2
     """
     from uprising.scenarios import scenario_to_dict
 
-    sc, label, record = _resolve(source, overrides)
+    sc, label, record = resolve(source, overrides)
     index = find_concession(sc, event_index_or_name, label)
     event = sc.events[index]
-    day = _date(event.date, sc, label, "concession")
+    day = day_of_run(event.date, sc, label, "concession")
     out = _effect("concession", sc, label, record, scenario_to_dict(sc), scenario_to_dict(without_event(sc, index)),
                   day, False, f"without the concession of {day}", runs=runs, root_seed=root_seed,
                   overrides=overrides, workers=workers, window_days=window_days, progress=progress)
@@ -353,4 +340,5 @@ def concession_effect(source: Any, event_index_or_name: int | str, runs: int = 2
 
 
 __all__ = ["backfire_effect", "concession_effect", "paired_effect", "backfire_verdict", "measures", "simulation",
-           "no_killings_from", "find_concession", "without_event", "MEASURES"]
+           "no_killings_from", "find_concession", "without_event", "resolve", "day_of_run", "last_day",
+           "MEASURES"]

@@ -18,14 +18,12 @@ scored (``uprising.experiments.scores``) beside a naive baseline scored on the s
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 
 from uprising.experiments import scores
+from uprising.experiments.pool import run_jobs
 from uprising.world.history import Record, load_record_file
 
 KEEP = ("resigned", "resignation_date", "deaths_total", "capital_death_share", "phases_in_order", "backfire",
@@ -260,24 +258,9 @@ def validate(
     folder = sc.world.folder
     record = load_record_file(folder)
     jobs = [(source, over, s) for s in seeds(root_seed, runs)]
-    workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1, 2)
-    results: list[dict | None] = [None] * len(jobs)
-    if workers <= 1:
-        for i, job in enumerate(jobs):
-            results[i] = run_one(job)
-            if progress:
-                progress(i + 1, len(jobs))
-    else:
-        # spawned, not forked: a fork taken while numba's worker threads exist (any earlier run in
-        # this process) can leave the child waiting forever on a lock one of them held
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(run_one, job): i for i, job in enumerate(jobs)}
-            for done, fut in enumerate(as_completed(futures), 1):
-                results[futures[fut]] = fut.result()
-                if progress:
-                    progress(done, len(jobs))
+    results = run_jobs(run_one, jobs, workers, progress)
     days = min(sc.world.days, (sc.scenario.steps + sc.world.steps_per_day - 1) // sc.world.steps_per_day)
-    out = aggregate(record, [r for r in results if r is not None], folder, sc.world.start, days)
+    out = aggregate(record, results, folder, sc.world.start, days)
     out["scenario"] = str(source)
     out["folder"] = folder
     out["root_seed"] = root_seed
