@@ -68,7 +68,8 @@ def print_validation(result: dict, title: str) -> None:
     for col in ("target", "model", "wanted", "met"):
         table.add_column(col)
     for t in result["targets"]:
-        table.add_row(t["name"], f(t["value"]), t["target"], "yes" if t["met"] else "[bold red]no[/]")
+        name = t["name"] if t.get("headline", True) else f"{t['name']} (known miss)"
+        table.add_row(name, f(t["value"]), t["target"], "yes" if t["met"] else "[bold red]no[/]")
     stdout.print(table)
     outcome = Table(title="outcome beside the record", show_lines=False)
     for col in ("measure", "model", "record"):
@@ -87,9 +88,13 @@ def print_validation(result: dict, title: str) -> None:
         sc = Table(title="scores (lower is better) beside the baseline: " + result["baseline"]["name"], show_lines=False)
         for col in ("score", "model", "baseline"):
             sc.add_column(col)
+        clim = result.get("climatology", {})
+        sc.add_column("other episodes")
         for k, v in result["scores"].items():
-            if k != "skill":
-                sc.add_row(k, f(v, "{:.3f}"), f(result["baseline"].get(k), "{:.3f}"))
+            if not k.startswith("skill"):
+                sc.add_row(k, f(v, "{:.3f}"), f(result["baseline"].get(k), "{:.3f}"), f(clim.get(k), "{:.3f}"))
         skill = result["scores"]["skill"]
-        sc.add_row("composite skill (1 - model/baseline, mean)", f(skill["value"], "{:.3f}"), "0")
+        vs = result["scores"].get("skill_vs_climatology")
+        sc.add_row("composite skill (1 - model/baseline, mean)", f(skill["value"], "{:.3f}"), "0",
+                   f(vs["value"], "{:.3f}") if vs else "—")
         stdout.print(sc)

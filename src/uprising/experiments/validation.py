@@ -144,7 +144,7 @@ def targets(record: Record, results: list[dict]) -> list[dict]:
             value = values[t.measure]
             target = t.describe()
         rows.append({"name": t.name, "measure": t.measure, "value": value, "target": target, "met": t.met(value),
-                     "note": t.note})
+                     "headline": t.headline, "note": t.note})
     return rows
 
 
@@ -179,6 +179,33 @@ def baseline_results(results: list[dict]) -> list[dict]:
         b["series"] = dict(r["series"], deaths=[0.0] * len(r["series"]["deaths"]))
         out.append(b)
     return out
+
+
+def climatology(folder) -> list[dict]:
+    """The outcomes of the other shipped episodes' records (resigned, the middle of their death
+    counts): a baseline that knows what uprisings do in general, but nothing of this one."""
+    from pathlib import Path
+
+    from uprising.scenarios.loader import shipped_path, shipped_episodes
+
+    here = Path(folder).resolve() if folder is not None else None
+    out = []
+    for name in shipped_episodes():
+        other = shipped_path(name).parent.resolve()
+        if other == here:
+            continue
+        o = load_record_file(other).outcome
+        out.append({"resigned": o.resigned, "deaths_total": (o.deaths[0] + o.deaths[1]) / 2})
+    return out
+
+
+def climatology_scores(record: Record, others: list[dict]) -> dict:
+    """Outcome scores of the climatology baseline (no dates: it has none for this episode)."""
+    o = record.outcome
+    deaths = [r["deaths_total"] for r in others]
+    p = scores.event_probability([r["resigned"] for r in others])
+    return {"deaths_crps": scores.crps_interval(deaths, *o.deaths), "resigned_brier": scores.brier(p, o.resigned),
+            "resigned_log": scores.log_score(p, o.resigned)}
 
 
 def aggregate(record: Record, results: list[dict], folder=None, start: dt.date | None = None,
@@ -226,12 +253,18 @@ def aggregate(record: Record, results: list[dict], folder=None, start: dt.date |
         "targets": targets(record, results) if n else [],
     }
     out["targets_met"] = all(t["met"] for t in out["targets"])
+    out["headline_met"] = all(t["met"] for t in out["targets"] if t["headline"])
     if n and folder is not None and start is not None and days:
         model = ensemble_scores(record, folder, results, start, days)
         base = ensemble_scores(record, folder, baseline_results(results), start, days)
         parts = {k: scores.skill(model[k], base[k]) for k in model if k in base}
         out["scores"] = {**model, "skill": scores.composite(parts)}
         out["baseline"] = {"name": "nothing happens: the regime survives and nobody dies", **base}
+        others = climatology(folder)
+        if others:
+            clim = climatology_scores(record, others)
+            out["climatology"] = {"name": f"the other shipped episodes' outcomes ({len(others)})", **clim}
+            out["scores"]["skill_vs_climatology"] = scores.composite({k: scores.skill(model[k], clim[k]) for k in clim})
     return out
 
 
