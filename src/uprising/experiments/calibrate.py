@@ -170,8 +170,9 @@ def score_run(run: Mapping[str, Any], record: FitRecord, until: dt.date) -> dict
 # The forecast
 
 
-def forecast(runs: list[dict], record: FitRecord, until: dt.date | None) -> dict[str, Any]:
-    """How full runs do on the record after ``until``, and the validation measures of the ensemble."""
+def forecast(runs: list[dict], record: FitRecord, until: dt.date | None, world=None) -> dict[str, Any]:
+    """How full runs do on the record after ``until``, and the validation measures of the ensemble
+    (with ``world``, the scenario's ``[world]``: its scores beside the baselines)."""
     from uprising.experiments import validation
 
     ok = [r for r in runs if "error" not in r]
@@ -205,7 +206,10 @@ def forecast(runs: list[dict], record: FitRecord, until: dt.date | None) -> dict
     # The validation measures (uprising validate), on the same runs.
     keep = ("resigned", "resignation_date", "deaths_total", "capital_death_share", "phases_in_order", "backfire",
             "capital_fuel_short_days", "phase_date_errors")
-    agg = validation.aggregate(record.history, [{k: r.get(k) for k in keep} for r in ok]) if ok else {}
+    days = world.days if world is not None else None
+    agg = validation.aggregate(record.history, [{k: r.get(k) for k in keep} for r in ok],
+                               world.folder if world is not None else None, world.start if world else None,
+                               days) if ok else {}
     out["validation"] = {k: v for k, v in agg.items() if k not in ("record",)}
     return out
 
@@ -362,8 +366,8 @@ def calibrate(
             items += [(forecast_runs + i, s, {}) for i, s in enumerate(forecast_seeds)]
             runs = sorted((r for chunk in executor.map_unordered(full, [[it] for it in items], fn=outcome_chunk) for r in chunk),
                           key=lambda r: r["key"])
-            fc = forecast(runs[:forecast_runs], record, until)
-            fc_shipped = forecast(runs[forecast_runs:], record, until)
+            fc = forecast(runs[:forecast_runs], record, until, world)
+            fc_shipped = forecast(runs[forecast_runs:], record, until, world)
     result = Calibration(
         best_params=best_params, best_score=float(best.value),
         best_parts={k: best.user_attrs.get(k) for k in ("deaths", "phases", "resignation")},

@@ -163,7 +163,7 @@ def ensemble_scores(record: Record, folder, results: list[dict], start: dt.date,
                                      missing_penalty=float(days))
         out["resignation_date_error"] = err["median_abs_error_days"]
     daily = record_daily_deaths(folder, start, days)
-    if daily.sum() > 0:
+    if daily.sum() > 0 and all("series" in r for r in results):
         emd = [scores.death_curve_emd(model_daily_deaths(r, days), daily) for r in results]
         emd = [e for e in emd if e == e]
         out["death_curve_emd_days"] = float(np.median(emd)) if emd else float(days)
@@ -176,7 +176,8 @@ def baseline_results(results: list[dict]) -> list[dict]:
     for r in results:
         b = dict(r)
         b.update(resigned=False, resignation_date=None, deaths_total=0.0, capital_death_share=None)
-        b["series"] = dict(r["series"], deaths=[0.0] * len(r["series"]["deaths"]))
+        if "series" in r:
+            b["series"] = dict(r["series"], deaths=[0.0] * len(r["series"]["deaths"]))
         out.append(b)
     return out
 

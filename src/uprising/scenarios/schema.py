@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from uprising.mechanisms.config import Groups, Legitimacy, Loyalty, Repression
+from uprising.world.actors_config import Government, Organisation
 from uprising.world.config import Event, WorldConfig
 
 
@@ -38,6 +39,12 @@ class ScenarioInfo(Section):
     )
     steps: int = Field(500, ge=0, le=10_000_000, description="Number of periods to run.")
     seed: int = Field(1, ge=0, description="Root seed; same seed, same result, bit for bit.")
+    decisions: Literal["record", "actors"] = Field(
+        "record",
+        description="Who takes the decisions of a world of places: 'record' replays the scheduled events; 'actors' "
+        "keeps only the events marked exogenous and lets [[organisations]] and [government] decide the rest "
+        "(docs/mechanisms/actors.md).",
+    )
     schedule: Literal["sequential", "synchronous"] = Field(
         "sequential",
         description="sequential: random asynchronous activation, each agent sees every move "
@@ -229,6 +236,10 @@ class Scenario(Section):
     events: list[Event] = Field(
         default_factory=list, description="Dated decisions (world of places only); see docs/episodes.md."
     )
+    organisations: list[Organisation] = Field(
+        default_factory=list, description="Organisations that decide to call (scenario.decisions = 'actors')."
+    )
+    government: Government = Field(default_factory=Government, description="The government's doctrine as an actor.")
 
     def problems(self) -> list[tuple[tuple, str]]:
         """Checks across sections (dates, place names): (location, message) pairs; empty when fine."""

@@ -451,6 +451,9 @@ class Event(Section):
     target: str = Field("", description="march and convoys: destination (default: the capital).")
     actor: str = Field("", description="Who decided (actor1 in events.parquet).")
     source: str = Field("", description="Where the record says so.")
+    exogenous: bool = Field(
+        False, description="Kept when scenario.decisions = 'actors': a triggering policy, an outside shock, or a "
+        "decision pinned by the user; the actors take every other.")
 
     @model_validator(mode="after")
     def _kind_fields(self) -> "Event":
@@ -557,4 +560,19 @@ def problems(scenario) -> list[tuple[tuple, str]]:
         for key in ("target", "depot"):
             if getattr(ev, key):
                 place_ok(getattr(ev, key), ("events", i, key))
+    org_names = [o.name for o in scenario.organisations]
+    for i, org in enumerate(scenario.organisations):
+        for j, g in enumerate(org.groups):
+            if g not in group_names:
+                out.append((("organisations", i, "groups", j), f"unknown group '{g}'; did you mean '{_near(g, group_names)}'?"))
+        for j, name in enumerate(org.places):
+            place_ok(name, ("organisations", i, "places", j))
+        for j, name in enumerate(org.allies):
+            if name not in org_names:
+                out.append((("organisations", i, "allies", j),
+                            f"unknown organisation '{name}'; did you mean '{_near(name, org_names)}'?"))
+        if org.target:
+            place_ok(org.target, ("organisations", i, "target"))
+    if scenario.government.depot:
+        place_ok(scenario.government.depot, ("government", "depot"))
     return out

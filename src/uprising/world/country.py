@@ -202,7 +202,7 @@ class CountryWorld:
         self.government = 0
         self.resigned_step: int | None = None
         self.events_log: list[dict] = []
-        self.decisions_taken: list[tuple[int, str]] = []  # (step, kind) of every decision applied
+        self.decisions_taken: list[tuple[int, str, str]] = []  # (step, kind, actor) of every decision taken
 
     def _capital(self) -> int:
         """The seat of government: ``regime.capital``, else the first place tagged capital."""

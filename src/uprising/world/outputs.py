@@ -154,7 +154,7 @@ def summary(w: CountryWorld) -> dict:
         "roads_blocked_peak_date": w.time_of(peak_step).isoformat(),
         "elite_support_final": float(w.elite_support),
         "clashes": len(w.clashes),
-        "decisions": [{"date": w.date_of(s).isoformat(), "kind": k} for s, k in w.decisions_taken],
+        "decisions": [{"date": w.date_of(s).isoformat(), "kind": k, "actor": a} for s, k, a in w.decisions_taken],
         "marches": [
             {"name": m.name, "from": w.names[m.origin], "to": w.names[m.target], "people": m.people,
              "departed": w.date_of(m.departed).isoformat(), "state": m.state, "intercepted": m.intercepted}

@@ -20,6 +20,7 @@ from uprising.engine.plan import Phase, Plan
 from uprising.engine.plan import record as engine_record
 from uprising.world.mechanisms import (
     blockades,
+    cabinet,
     citizens,
     clashes,
     curfew,
@@ -29,12 +30,15 @@ from uprising.world.mechanisms import (
     hardship,
     information,
     marches,
+    organisations,
     regime,
     supply,
 )
 
 MECHANISMS = (
     decisions.MECHANISM,
+    organisations.MECHANISM,
+    cabinet.MECHANISM,
     supply.MECHANISM,
     citizens.MECHANISM,
     hardship.MECHANISM,

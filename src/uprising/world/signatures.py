@@ -90,7 +90,7 @@ def arrival(w, sig, rows: int) -> int | None:
 
 def decision(w, sig, rows: int) -> int | None:
     """The first decision of kind ``decision`` the world applied (its log of decisions)."""
-    steps = [s for s, kind in getattr(w, "decisions_taken", []) if kind == sig.decision and s < rows]
+    steps = [s for s, kind, _actor in getattr(w, "decisions_taken", []) if kind == sig.decision and s < rows]
     return min(steps) if steps else None
 
 

@@ -4,9 +4,11 @@ declares its kind (``events`` in :class:`~uprising.world.mechanism.Mechanism`).
 Phase ``events.apply`` (first in the plan): on the first step of an event's date, its places
 (all if none named) and its last step in force (``until``: the end of that day, or the end of
 the run) are handed to the handler of its kind; the decision is logged (events.parquet,
-"Strategic developments") and kept in ``w.decisions_taken``. Then every mechanism's ``lapse``
-ends the rules whose ``until`` has passed. Once the government has fallen, decisions addressed
-to it are not taken (only hardship and censorship still happen).
+"Strategic developments") and kept in ``w.decisions_taken`` as (step, kind, actor). Then every
+mechanism's ``lapse`` ends the rules whose ``until`` has passed. Once the government has fallen,
+decisions addressed to it are not taken (only hardship and censorship still happen). With
+``scenario.decisions = "actors"`` only exogenous events are scheduled; the actors' mechanisms
+(organisations, cabinet) take the others through :func:`take`.
 """
 
 from __future__ import annotations
@@ -24,27 +26,38 @@ def until_step(w, ev) -> int:
 
 
 def events_apply(w, step: int) -> None:
-    """Dated decisions of the scenario take effect on the first step of their day."""
+    """Dated decisions of the scenario take effect on the first step of their day (with
+    ``decisions = "actors"``, only those marked exogenous: the actors take the others)."""
     from uprising.world import registry
 
     cfg = w.cfg
-    handlers = registry.event_handlers()
+    actors = w.scenario.scenario.decisions == "actors"
     for i, ev in enumerate(w.scenario.events):
         if w.step_of(ev.date) != step and not (step == 1 and ev.date <= cfg.start):
             continue
-        places = [w.index(n) for n in ev.places if w.has(n)] if ev.places else list(range(w.P))
-        if ev.places and not places:
+        if actors and not ev.exogenous:
             continue
-        if w.government != 0 and ev.kind not in AFTER_THE_FALL:
-            continue  # addressed to the government that fell (docs/episodes.md)
-        handlers[ev.kind](w, step, i, ev, places, until_step(w, ev))
-        w.decisions_taken.append((step, ev.kind))
-        where = places[0] if ev.places else None
-        w.log(step, "Strategic developments", "Other", ev.actor or cfg.actors.government, "", where, 0,
-              f"{ev.kind}: {ev.name or ev.kind}")
+        take(w, step, i, ev, ev.actor or cfg.actors.government)
     for m in registry.MECHANISMS:
         if m.lapse is not None:
             m.lapse(w, step)
+
+
+def take(w, step: int, i: int, ev, actor: str) -> bool:
+    """Carry out one decision now: the handler of its kind, the log, ``w.decisions_taken``.
+    False when it is not taken (no place of it is simulated, or it is addressed to a fallen government)."""
+    from uprising.world import registry
+
+    places = [w.index(n) for n in ev.places if w.has(n)] if ev.places else list(range(w.P))
+    if ev.places and not places:
+        return False
+    if w.government != 0 and ev.kind not in AFTER_THE_FALL:
+        return False  # addressed to the government that fell (docs/episodes.md)
+    registry.event_handlers()[ev.kind](w, step, i, ev, places, until_step(w, ev))
+    w.decisions_taken.append((step, ev.kind, actor))
+    where = places[0] if ev.places else None
+    w.log(step, "Strategic developments", "Other", actor, "", where, 0, f"{ev.kind}: {ev.name or ev.kind}")
+    return True
 
 
 def _mask(w, places) -> np.ndarray:
