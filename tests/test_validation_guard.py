@@ -39,4 +39,4 @@ def test_live_fire_in_ecuador_is_rejected():
     v = validate("ecuador-2019", runs=RUNS, workers=1,
                  overrides={"world.force.soldiers": "live_fire", "events[3].force": "live_fire"})
     failed = {t["measure"] for t in v["targets"] if not t["met"]}
-    assert {"deaths_in_range_share", "not_resigned_share"} <= failed
+    assert {"deaths_in_range_share", "conceded_without_resignation_share"} <= failed

@@ -107,6 +107,9 @@ def _measures(record: Record, results: list[dict]) -> dict[str, float | None]:
     out: dict[str, float | None] = {
         "resigned_share": sum(d is not None for d in dates) / n,
         "not_resigned_share": sum(d is None for d in dates) / n,
+        "conceded_without_resignation_share": sum(
+            d is None and any(x["kind"] == "concession" for x in (r.get("decisions") or []))
+            for d, r in zip(dates, results)) / n,
         "deaths_median": float(np.median(deaths)),
         "deaths_in_range_share": float(np.mean((deaths >= record.outcome.deaths[0]) & (deaths <= record.outcome.deaths[1]))),
         "deaths_area_share": (float(sum((r["capital_death_share"] or 0.0) * r["deaths_total"] for r in results)
@@ -120,7 +123,28 @@ def _measures(record: Record, results: list[dict]) -> dict[str, float | None]:
             e = (r.get("phase_date_errors") or {}).get(ph.name)
             errors.append(abs(e) if e is not None else float(record_days(record)))
     out["phase_date_error_median"] = float(np.median(errors)) if errors else None
+    if record.decisions:
+        per_run = [decision_errors(record, r) for r in results]
+        out["decisions_in_order_share"] = float(np.mean([in_order for in_order, _ in per_run]))
+        errs = [e for _, es in per_run for e in es]
+        out["decision_date_error_median"] = float(np.median(errs)) if errs else None
     return out
+
+
+def decision_errors(record: Record, run: dict) -> tuple[bool, list[float]]:
+    """(the record's decisions all taken in its order, |days| between each and the run's first
+    decision of the same kind by the same actor; one never taken costs record_days)."""
+    taken = run.get("decisions") or []
+    dates = []
+    for d in record.decisions:
+        hit = [dt.date.fromisoformat(t["date"]) for t in taken
+               if t["kind"] == d.kind and (not d.actor or d.actor in (t.get("actor") or ""))]
+        dates.append(min(hit) if hit else None)
+    errors = [abs((got - d.date).days) if got is not None else float(record_days(record))
+              for got, d in zip(dates, record.decisions)]
+    order = [g for g in dates]
+    in_order = all(g is not None for g in order) and all(a <= b for a, b in zip(order[:-1], order[1:]))
+    return in_order, errors
 
 
 def record_days(record: Record) -> int:
@@ -131,17 +155,19 @@ def record_days(record: Record) -> int:
     return max(30, (max(dates) - min(dates)).days)
 
 
-def targets(record: Record, results: list[dict]) -> list[dict]:
-    """One row per target of the record: name, measure, value, target, met."""
+def targets(record: Record, results: list[dict], mode: str = "record") -> list[dict]:
+    """One row per target of the record that applies to ``mode``: name, measure, value, target, met."""
     values = _measures(record, results)
     rows = []
     for t in record.targets:
+        if t.mode not in ("any", mode):
+            continue
         if t.measure == "resigned_in_window_share":
             lo, hi = t.window
             value = sum(1 for r in results if (d := _date(r["resignation_date"])) and lo <= d <= hi) / len(results)
             target = f"{t.describe()} ({lo:%d %b}-{hi:%d %b %Y})"
         else:
-            value = values[t.measure]
+            value = values.get(t.measure)
             target = t.describe()
         rows.append({"name": t.name, "measure": t.measure, "value": value, "target": target, "met": t.met(value),
                      "headline": t.headline, "note": t.note})
@@ -210,14 +236,15 @@ def climatology_scores(record: Record, others: list[dict]) -> dict:
 
 
 def aggregate(record: Record, results: list[dict], folder=None, start: dt.date | None = None,
-              days: int | None = None) -> dict:
+              days: int | None = None, mode: str = "record") -> dict:
     """Ensemble statistics, model beside record, the targets, and the scores beside the baseline's."""
     n = len(results)
     dates = sorted(d.toordinal() for r in results if (d := _date(r["resignation_date"])))
     deaths = np.array([r["deaths_total"] for r in results], float)
     shares = [r["capital_death_share"] for r in results if r["capital_death_share"] is not None]
     o = record.outcome
-    window = next((t.window for t in record.targets if t.measure == "resigned_in_window_share"), None)
+    window = next((t.window for t in record.targets
+                   if t.measure == "resigned_in_window_share" and t.mode in ("any", mode)), None)
     out = {
         "runs": n,
         "episode": record.episode,
@@ -251,7 +278,8 @@ def aggregate(record: Record, results: list[dict], folder=None, start: dt.date |
             "backfire": record.backfire.note if record.backfire else None,
             "resignation_window": [d.isoformat() for d in window] if window else None,
         },
-        "targets": targets(record, results) if n else [],
+        "decisions_mode": mode,
+        "targets": targets(record, results, mode) if n else [],
     }
     out["targets_met"] = all(t["met"] for t in out["targets"])
     out["headline_met"] = all(t["met"] for t in out["targets"] if t["headline"])
@@ -294,7 +322,7 @@ def validate(
     jobs = [(source, over, s) for s in seeds(root_seed, runs)]
     results = run_jobs(run_one, jobs, workers, progress)
     days = min(sc.world.days, (sc.scenario.steps + sc.world.steps_per_day - 1) // sc.world.steps_per_day)
-    out = aggregate(record, results, folder, sc.world.start, days)
+    out = aggregate(record, results, folder, sc.world.start, days, sc.scenario.decisions)
     out["scenario"] = str(source)
     out["folder"] = folder
     out["root_seed"] = root_seed

@@ -68,6 +68,8 @@ class Government(Section):
     clear_soldiers: int = Field(300, ge=0, description="Soldiers on each clearing mission [ours].")
     clear_days: float = Field(2.0, gt=0.0, description="How long a clearing mission lasts [ours].")
     max_missions: int = Field(1, ge=0, description="Clearing missions it runs at once [ours].")
+    mission_gap_days: float = Field(0.0, ge=0.0, description="Days between the end of one clearing mission and the "
+                                    "next (an operation is prepared, and its cost weighed) [ours].")
     convoy_after_days: float = Field(
         1.0, ge=0.0, description="Days the capital's fuel shortage must exceed government.convoy_shortage before "
         "convoys are authorised [ours].")
@@ -87,5 +89,7 @@ class Government(Section):
         "Kuran 1991 on preference falsification) [ours].")
     concede_delay_days: float = Field(2.0, ge=0.0, description="Days the perceived pressure must hold [ours].")
     concession_size: float = Field(0.05, ge=-1.0, le=1.0, description="Size of each concession [ours].")
+    concession_withdraws: bool = Field(False, description="Its concessions withdraw the hardship shocks in force "
+                                       "(repeal the price rise) [ours].")
     concessions: int = Field(2, ge=0, description="How many concessions it makes at most [ours].")
     concession_gap_days: float = Field(2.0, ge=0.0, description="Days between two concessions [ours].")

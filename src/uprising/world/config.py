@@ -424,7 +424,8 @@ class Event(Section):
       risk raises T by ``world.curfew.threshold``);
     - ``convoys``: escorted convoys authorised from ``depot`` to ``target`` whenever the target runs short
       of fuel, with the rule of ``force`` along their route;
-    - ``concession``: size ``size``, discounted by deaths so far;
+    - ``concession``: size ``size``, discounted by deaths so far; with ``withdraws`` it also ends the
+      hardship shocks in force (a price rise repealed);
     - ``censorship``: attacks on the media in ``places``: their radio reach falls to ``world.information.attack_reach``.
     """
 
@@ -451,6 +452,8 @@ class Event(Section):
     target: str = Field("", description="march and convoys: destination (default: the capital).")
     actor: str = Field("", description="Who decided (actor1 in events.parquet).")
     source: str = Field("", description="Where the record says so.")
+    withdraws: bool = Field(
+        False, description="concession: it also withdraws every hardship shock in force (a price rise repealed).")
     exogenous: bool = Field(
         False, description="Kept when scenario.decisions = 'actors': a triggering policy, an outside shock, or a "
         "decision pinned by the user; the actors take every other.")

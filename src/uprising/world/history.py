@@ -110,6 +110,7 @@ class Decision(Section):
     date: dt.date
     kind: str
     name: str
+    actor: str = Field("", description="Who took it: an organisation's name, or empty for the government.")
     source: str = ""
 
 
@@ -117,12 +118,15 @@ MEASURES = (
     "resigned_share",
     "resigned_in_window_share",
     "not_resigned_share",
+    "conceded_without_resignation_share",
     "deaths_median",
     "deaths_in_range_share",
     "deaths_area_share",
     "phases_in_order_share",
     "phase_date_error_median",
     "backfire_share",
+    "decisions_in_order_share",
+    "decision_date_error_median",
 )
 
 
@@ -131,13 +135,18 @@ class Target(Section):
 
     name: str
     measure: Literal[
-        "resigned_share", "resigned_in_window_share", "not_resigned_share", "deaths_median", "deaths_in_range_share",
+        "resigned_share", "resigned_in_window_share", "not_resigned_share", "conceded_without_resignation_share",
+        "deaths_median", "deaths_in_range_share",
         "deaths_area_share",
-        "phases_in_order_share", "phase_date_error_median", "backfire_share",
+        "phases_in_order_share", "phase_date_error_median", "backfire_share", "decisions_in_order_share",
+        "decision_date_error_median",
     ]
     window: tuple[dt.date, dt.date] | None = Field(None, description="resigned_in_window_share: the window.")
     at_least: float | None = None
     at_most: float | None = None
+    mode: Literal["any", "record", "actors"] = Field(
+        "any", description="Checked when the scenario's decisions are replayed ('record'), taken by actors "
+        "('actors'), or both.")
     headline: bool = Field(True, description="Checked by the CI guard (tests/test_validation_guard.py); "
                            "false: reported, and --strict fails on it, but a known miss (docs/validation.md).")
     note: str = ""

@@ -6,7 +6,7 @@ the world at the step's start and takes, through the same handlers as the record
 - **clearing missions** (``deploy``, mission clear): a road blocked for ``clear_after_days`` draws
   ``clear_soldiers`` from the reserve to its busier end for ``clear_days`` (the state answers a
   challenge with coercion: Davenport 2007's "law of coercive responsiveness"); at most
-  ``max_missions`` at a time;
+  ``max_missions`` at a time, ``mission_gap_days`` apart;
 - **convoys** (``convoys``): once the capital's fuel shortage has exceeded
   ``world.government.convoy_shortage`` for ``convoy_after_days``, escorted convoys from ``depot``
   with the rule of ``convoy_force`` along their route;
@@ -77,8 +77,9 @@ def decide(w, step: int) -> None:
         a, b = int(w.road_src[e]), int(w.road_dst[e])
         p = a if w.active_people[a] >= w.active_people[b] else b
         running = sum(1 for until in w.cabinet_missions.values() if until >= step)
+        last_end = max(w.cabinet_missions.values(), default=-(10**9))
         if (w.cabinet_missions.get(p, -1) >= step or running >= g.max_missions or w.reserve < g.clear_soldiers
-                or g.clear_soldiers == 0):
+                or g.clear_soldiers == 0 or step - last_end < g.mission_gap_days * spd):
             continue
         days = g.clear_days
         new("deploy", name=f"troops sent to clear the roads at {w.names[p]}", places=[w.names[p]],
@@ -107,7 +108,8 @@ def decide(w, step: int) -> None:
     if (w.concessions_made < g.concessions and w.pressure_since >= 0
             and step - w.pressure_since >= g.concede_delay_days * spd
             and step - w.last_concession >= g.concession_gap_days * spd):
-        new("concession", name=f"concession {w.concessions_made + 1}", size=g.concession_size)
+        new("concession", name=f"concession {w.concessions_made + 1}", size=g.concession_size,
+            withdraws=g.concession_withdraws)
         w.concessions_made += 1
         w.last_concession = step
 

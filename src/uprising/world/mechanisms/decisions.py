@@ -74,10 +74,14 @@ def announcement(w, step, i, ev, places, until) -> None:
 
 
 def concession(w, step, i, ev, places, until) -> None:
-    """A concession of ``size``, discounted by the deaths so far (mechanisms.legitimacy)."""
+    """A concession of ``size``, discounted by the deaths so far (mechanisms.legitimacy); with
+    ``withdraws`` the hardship shocks in force end too (``hardship.withdraw``)."""
     from uprising.mechanisms import legitimacy
+    from uprising.world.mechanisms import hardship
 
     legitimacy.apply_concession(w, _mask(w, places), ev.size)
+    if ev.withdraws:
+        hardship.withdraw(w)
 
 
 MECHANISM = Mechanism(

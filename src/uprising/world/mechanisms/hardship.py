@@ -2,7 +2,7 @@
 
 Decision ``hardship``: ``size`` is added to H of ``groups`` (all if none named) in ``places``
 until ``until`` (``citizens.condition`` adds it: H = min(1, H0 + ... + size)). Shocks in force
-add up; each lapses after its ``until``. A price rise moves grievance G = H(1 - L) through H,
+add up; each lapses after its ``until``, or when a concession ``withdraws`` them. A price rise moves grievance G = H(1 - L) through H,
 as Epstein's model has it; the price itself is the record's (e.g. a decree that doubles diesel).
 """
 
@@ -29,6 +29,12 @@ def lapse(w, step: int) -> None:
     if w.hardship_shocks:
         w.hardship_shocks = [h for h in w.hardship_shocks if h[3] >= step]
         _sum(w)
+
+
+def withdraw(w) -> None:
+    """Every shock in force ends now (a concession that repeals the policy)."""
+    w.hardship_shocks = []
+    _sum(w)
 
 
 def _sum(w) -> None:
