@@ -16,6 +16,7 @@ Files of a run directory (docs/architecture.md, "Files a run writes"):
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import io
 import json
 import math
@@ -100,6 +101,8 @@ def json_safe(value: Any) -> Any:
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
     return value
 
 

@@ -26,6 +26,9 @@ def compare_command(
                                              "(default: results/compare-<scenario>).")] = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    pin_: Annotated[list[str] | None, typer.Option("--pin", metavar="\"KIND DATE\"",
+                                                   help="Add an exogenous decision to the variant (repeatable), e.g. "
+                                                   "\"concession 2003-10-06\": the actors answer it.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run SCENARIO as it is and with the --set changes, --runs times each with common random numbers;
@@ -38,11 +41,19 @@ def compare_command(
     base_overrides: dict[str, object] = dict(parse_assignments(base_set or []))
     if steps is not None:
         base_overrides["scenario.steps"] = steps
-    name = load_scenario(scenario, base_overrides or None).scenario.name
+    base = load_scenario(scenario, base_overrides or None)
+    name = base.scenario.name
+    if pin_:
+        from uprising.experiments.compare import pin
+
+        for text in pin_:
+            base_with = load_scenario(base, changes or None)
+            changes["events"] = pin(base_with, text)["events"]
     out_dir = out if out is not None else Path("results") / f"compare-{name}"
     result = compare(scenario, changes, runs=runs, seed=seed, base_overrides=base_overrides, outputs=output,
                      workers=workers, scheduler=scheduler, out=out_dir, progress=not quiet)
-    stdout.print(f"{name}: variant {', '.join(f'{k}={v}' for k, v in changes.items())} vs baseline, "
+    shown = {k: (f"{len(v)} events, pinned: {'; '.join(pin_ or [])}" if k == "events" else v) for k, v in changes.items()}
+    stdout.print(f"{name}: variant {', '.join(f'{k}={v}' for k, v in shown.items())} vs baseline, "
                  f"{runs} pairs with common seeds (difference = variant - baseline, 95% CI)", markup=False)
     print_frame(result.table)
     if "resignation_day" in result.table["output"].to_list():

@@ -76,10 +76,39 @@ def paired_table(runs: pl.DataFrame, outputs: list[str], confidence: float = 0.9
     return pl.DataFrame(rows)
 
 
+def pin(base, text: str) -> dict:
+    """``--pin "KIND DATE"``: the base scenario's events plus one exogenous decision (kept when the
+    actors decide), as a change: ``{"events": [...]}``. A concession or an announcement has the
+    government's concession size; a curfew or a state of siege falls on the capital."""
+    import datetime as _dt
+
+    from uprising.errors import UserError
+
+    parts = text.split()
+    if len(parts) != 2:
+        raise UserError("--pin", text, "expected KIND DATE, e.g. --pin \"concession 2003-10-06\"")
+    kind, when = parts
+    try:
+        date = _dt.date.fromisoformat(when)
+    except ValueError:
+        raise UserError("--pin", text, f"{when!r} is not a date YYYY-MM-DD") from None
+    event: dict[str, Any] = {"date": date, "kind": kind, "name": f"pinned {kind}", "exogenous": True,
+                             "actor": base.world.actors.government if base.world is not None else ""}
+    if kind in ("concession", "announcement"):
+        event["size"] = base.government.concession_size
+    if kind in ("curfew", "state_of_siege") and base.world is not None:
+        event["places"] = [base.world.regime.capital] if base.world.regime.capital else []
+    if kind == "state_of_siege":
+        event["force"] = "live_fire"
+    events = [e.model_dump(exclude_defaults=True) for e in base.events]
+    return {"events": [*events, event]}
+
+
 def default_outputs(columns: list[str]) -> list[str]:
     """The world of places' outcomes when the runs have them, else the classic ones."""
     if "resigned" in columns:
-        return [c for c in PLACES_OUTPUTS if c in columns] + sorted(c for c in columns if c.startswith("peak_active_"))
+        return ([c for c in PLACES_OUTPUTS if c in columns] + sorted(c for c in columns if c.startswith("peak_active_"))
+                + sorted(c for c in columns if c.startswith("decided_")))
     return [c for c in CLASSIC_OUTPUTS if c in columns]
 
 
@@ -199,4 +228,4 @@ def plot(ts: pl.DataFrame, path: str | Path, title: str = "") -> Path:
     return save_figure(path, fig)
 
 
-__all__ = ["compare", "paired_table", "plot", "Comparison", "CLASSIC_OUTPUTS", "PLACES_OUTPUTS"]
+__all__ = ["compare", "paired_table", "plot", "pin", "Comparison", "CLASSIC_OUTPUTS", "PLACES_OUTPUTS"]

@@ -112,6 +112,14 @@ def metrics_of(sim: Any) -> dict[str, Any]:
         date = summary.get("resignation_date")
         start = dt.date.fromisoformat(str(summary["start"])[:10])
         out["resignation_day"] = float((dt.date.fromisoformat(date[:10]) - start).days) if date else None
+        # each actor's first decision of each kind, as days after the start (the actors' answers)
+        from uprising.world.history import slug
+
+        for d in summary.get("decisions") or []:
+            key = f"decided_{d['kind']}_{slug(d.get('actor') or 'government')}"[:80]
+            day = float((dt.date.fromisoformat(d["date"]) - start).days)
+            if key not in out or day < out[key]:
+                out[key] = day
     if "hours_per_step" in summary:
         frame = sim.timeseries()
         if "roads_blocked" in frame.columns:

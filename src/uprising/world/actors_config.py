@@ -68,6 +68,8 @@ class Government(Section):
     clear_soldiers: int = Field(300, ge=0, description="Soldiers on each clearing mission [ours].")
     clear_days: float = Field(2.0, gt=0.0, description="How long a clearing mission lasts [ours].")
     max_missions: int = Field(1, ge=0, description="Clearing missions it runs at once [ours].")
+    no_missions_in: list[str] = Field(default_factory=list, description="Places it never sends troops to (a "
+                                      "counterfactual: e.g. no troops at one town).")
     mission_gap_days: float = Field(0.0, ge=0.0, description="Days between the end of one clearing mission and the "
                                     "next (an operation is prepared, and its cost weighed) [ours].")
     convoy_after_days: float = Field(

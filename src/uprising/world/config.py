@@ -578,4 +578,6 @@ def problems(scenario) -> list[tuple[tuple, str]]:
             place_ok(org.target, ("organisations", i, "target"))
     if scenario.government.depot:
         place_ok(scenario.government.depot, ("government", "depot"))
+    for j, name in enumerate(scenario.government.no_missions_in):
+        place_ok(name, ("government", "no_missions_in", j))
     return out

@@ -6,7 +6,7 @@ the world at the step's start and takes, through the same handlers as the record
 - **clearing missions** (``deploy``, mission clear): a road blocked for ``clear_after_days`` draws
   ``clear_soldiers`` from the reserve to its busier end for ``clear_days`` (the state answers a
   challenge with coercion: Davenport 2007's "law of coercive responsiveness"); at most
-  ``max_missions`` at a time, ``mission_gap_days`` apart;
+  ``max_missions`` at a time, ``mission_gap_days`` apart, never to ``no_missions_in``;
 - **convoys** (``convoys``): once the capital's fuel shortage has exceeded
   ``world.government.convoy_shortage`` for ``convoy_after_days``, escorted convoys from ``depot``
   with the rule of ``convoy_force`` along their route;
@@ -42,6 +42,8 @@ def install(w) -> None:
     w.last_concession = -(10**9)
     w.cabinet_missions = {}  # place -> last step of its clearing mission
     w.curfew_declared = False
+    g = w.scenario.government
+    w.no_missions = {w.index(n) for n in g.no_missions_in if w.has(n)}
 
 
 def perceived(w) -> float:
@@ -76,6 +78,8 @@ def decide(w, step: int) -> None:
     for e in long_blocked:
         a, b = int(w.road_src[e]), int(w.road_dst[e])
         p = a if w.active_people[a] >= w.active_people[b] else b
+        if p in w.no_missions:
+            continue
         running = sum(1 for until in w.cabinet_missions.values() if until >= step)
         last_end = max(w.cabinet_missions.values(), default=-(10**9))
         if (w.cabinet_missions.get(p, -1) >= step or running >= g.max_missions or w.reserve < g.clear_soldiers
