@@ -108,7 +108,7 @@ def default_outputs(columns: list[str]) -> list[str]:
     """The world of places' outcomes when the runs have them, else the classic ones."""
     if "resigned" in columns:
         return ([c for c in PLACES_OUTPUTS if c in columns] + sorted(c for c in columns if c.startswith("peak_active_"))
-                + sorted(c for c in columns if c.startswith("decided_")))
+                + sorted(c for c in columns if c.startswith(("decided_", "took_"))))
     return [c for c in CLASSIC_OUTPUTS if c in columns]
 
 
@@ -168,6 +168,10 @@ def compare(
                          .with_columns(arm=pl.lit("baseline" if r.run_id < runs else "variant"),
                                        replicate=pl.lit(r.summary["replicate"][0])))
     ts = pl.concat(ts_frames, how="diagonal_relaxed") if ts_frames else pl.DataFrame()
+    # whether each actor's decision was taken at all (1/0 per run): its day is null where it was not
+    runs_frame = runs_frame.with_columns(
+        [pl.col(c).is_not_null().cast(pl.Float64).alias("took_" + c.removeprefix("decided_"))
+         for c in runs_frame.columns if c.startswith("decided_")])
     outputs = list(outputs) if outputs else default_outputs(runs_frame.columns)
     missing = [o for o in outputs if o not in runs_frame.columns]
     if missing:
