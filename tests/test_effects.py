@@ -137,6 +137,8 @@ def test_command_writes_effects_json(tmp_path):
         assert {m["measure"] for m in e["measures"]} == set(MEASURES)
         assert all(m["n"] <= 2 for m in e["measures"])
     assert "deaths_after" in r.output and "95% CI" in r.output
+    page = (tmp_path / "report.html").read_text()  # the effects page (report/effects_page.py)
+    assert "bolivia-2003: effects" in page and "killings from 2003-10-11" in page and "concession of 2003-10-15" in page
 
 
 @pytest.mark.parametrize("args", [["--concession", "no such concession"], ["--backfire", "2003-12-01"],

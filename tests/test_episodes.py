@@ -190,7 +190,7 @@ def test_every_event_kind_has_one_mechanism():
     import typing
 
     from uprising.world import registry
-    from uprising.world.config import EVENT_KINDS, Event
+    from uprising.world.events_config import EVENT_KINDS, Event
 
     assert set(typing.get_args(Event.model_fields["kind"].annotation)) == set(registry.event_kinds()) == set(EVENT_KINDS)
 

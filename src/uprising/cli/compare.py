@@ -28,7 +28,7 @@ def compare_command(
     scheduler: SchedulerOption = None,
     pin_: Annotated[list[str] | None, typer.Option("--pin", metavar="\"KIND DATE\"",
                                                    help="Add an exogenous decision to the variant (repeatable), e.g. "
-                                                   "\"concession 2003-10-06\": the actors answer it.")] = None,
+                                                   "\"concession YYYY-MM-DD\": the actors answer it.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run SCENARIO as it is and with the --set changes, --runs times each with common random numbers;

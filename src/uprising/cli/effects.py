@@ -67,10 +67,15 @@ def effects_command(
     path = write_json(out_dir / "effects.json", {
         "kind": "effects", "episode": sc.scenario.name, "runs": runs, "root_seed": seed, "window_days": window_days,
         "overrides": overrides, "difference": "recorded - counterfactual", "effects": results})
+    from uprising.cli.report import write_report_quietly
+
+    report = write_report_quietly(out_dir)
     if not quiet:
         print_effects(results, f"{sc.scenario.name}: {runs} pairs with common seeds "
                                "(effect = recorded - counterfactual, 95% CI)")
         stdout.print(f"wrote {path}", markup=False)
+        if report is not None:
+            stdout.print(f"report: {report}", markup=False)
 
 
 def title_of(result: dict) -> str:

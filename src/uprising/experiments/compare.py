@@ -86,7 +86,7 @@ def pin(base, text: str) -> dict:
 
     parts = text.split()
     if len(parts) != 2:
-        raise UserError("--pin", text, "expected KIND DATE, e.g. --pin \"concession 2003-10-06\"")
+        raise UserError("--pin", text, "expected KIND DATE, e.g. --pin \"concession YYYY-MM-DD\"")
     kind, when = parts
     try:
         date = _dt.date.fromisoformat(when)

@@ -25,6 +25,8 @@ sweep            store.json, runs/, catalog.duckdb (``uprising       the chosen 
                                                                      (:mod:`.sweep_page`)
 calibration      calibration.json or trials.parquet (Optuna)        trial history and best so far
                                                                      (:mod:`.calibration_page`)
+effects          effects.json (``uprising effects``)                paired effects with 95% intervals
+                                                                     (:mod:`.effects_page`)
 ===============  =================================================  ==============================
 
 Names a user wrote (scenario, sweep, parameter and output names) reach the page as text
@@ -37,18 +39,19 @@ from pathlib import Path
 
 from .calibration_page import calibration_page
 from .compare_page import comparison_page
+from .effects_page import effects_page
 from .experiment_parts import read_json
 from .page import Page
 from .sweep_page import sensitivity_page, sweep_page
 from .validation_page import validation_page
 
-KINDS = ("validation", "comparison", "sensitivity", "calibration", "sweep")
+KINDS = ("validation", "comparison", "sensitivity", "calibration", "sweep", "effects")
 
 
 def experiment_kind(out_dir: str | Path) -> str | None:
     """Which experiment ``out_dir`` holds (one of :data:`KINDS`), or None for a single run."""
     out_dir = Path(out_dir)
-    for meta in ("validation.json", "compare.json", "calibration.json", "store.json"):
+    for meta in ("validation.json", "compare.json", "calibration.json", "store.json", "effects.json"):
         data = read_json(out_dir / meta)
         if data and data.get("kind") in KINDS:
             return str(data["kind"])
@@ -78,6 +81,8 @@ def experiment_page(out_dir: str | Path, kind: str | None = None, output: str | 
         return calibration_page(out_dir)
     if kind == "sweep":
         return sweep_page(out_dir, output)
+    if kind == "effects":
+        return effects_page(out_dir)
     raise ValueError(f"{out_dir}: not an experiment's directory")
 
 

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from uprising.mechanisms.config import Groups, Legitimacy, Loyalty, Repression
 from uprising.world.actors_config import Government, Organisation
-from uprising.world.config import Event, WorldConfig
+from uprising.world.config import WorldConfig
+from uprising.world.events_config import Event
 
 
 class Section(BaseModel):
@@ -243,7 +244,7 @@ class Scenario(Section):
 
     def problems(self) -> list[tuple[tuple, str]]:
         """Checks across sections (dates, place names): (location, message) pairs; empty when fine."""
-        from uprising.world.config import problems
+        from uprising.world.problems import problems
 
         return problems(self)
 

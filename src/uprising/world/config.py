@@ -13,15 +13,15 @@ falls back to the places carrying a tag in ``places.csv`` (``fuel_source``, ``fa
   (docs/episodes.md, "Where the defaults come from", says how and with which command);
 - [ours] a modelling assumption of this project.
 
-Cross-field checks (an event outside the scenario's dates, an unknown place, group or road)
-are in :func:`problems`, which the loader calls after validation, so the one-line error names the
-file, the line and the key, with the nearest valid name.
+The decisions (``[[events]]``) are in ``world/events_config.py``; the checks across fields (an
+event outside the scenario's dates, an unknown place, group or road) in ``world/problems.py``,
+which the loader calls after validation, so the one-line error names the file, the line and the
+key, with the nearest valid name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -401,83 +401,7 @@ class WorldConfig(Section):
         return self.days * self.steps_per_day
 
 
-EVENT_KINDS = (
-    "announcement", "hardship", "call", "march", "deploy", "state_of_siege", "curfew", "convoys", "concession",
-    "censorship",
-)
-
-
-class Event(Section):
-    """A dated decision. Never a killing, a toll, a defection or a resignation: those are outcomes.
-
-    kinds (docs/episodes.md has an example of each):
-
-    - ``announcement``: a policy that costs legitimacy, shock ``size`` in ``places`` (or everywhere);
-    - ``hardship``: a price rise or a bank freeze, ``size`` added to H of ``groups`` (all if empty) in
-      ``places`` until ``until``;
-    - ``call``: organisations call their ``groups`` in ``places`` to strike or blockade until ``until``;
-    - ``march``: organisations call their ``groups`` in ``places`` to march on ``target``;
-    - ``deploy``: ``soldiers``/``police`` (people) sent to ``places``; ``mission`` garrison or clear;
-    - ``state_of_siege``: the rule of ``force`` (arrest, teargas, live_fire) for soldiers in ``places``
-      until ``until``;
-    - ``curfew``: movement stops in ``places`` until ``until`` (no march leaves or arrives; the street's
-      risk raises T by ``world.curfew.threshold``);
-    - ``convoys``: escorted convoys authorised from ``depot`` to ``target`` whenever the target runs short
-      of fuel, with the rule of ``force`` along their route;
-    - ``concession``: size ``size``, discounted by deaths so far; with ``withdraws`` it also ends the
-      hardship shocks in force (a price rise repealed);
-    - ``censorship``: attacks on the media in ``places``: their radio reach falls to ``world.information.attack_reach``.
-    """
-
-    date: dt.date = Field(..., description="Day the decision takes effect (00:00).")
-    kind: Literal[
-        "announcement", "hardship", "call", "march", "deploy", "state_of_siege", "curfew", "convoys", "concession",
-        "censorship",
-    ] = Field(..., description="What was decided.")
-    name: str = Field("", description="Short label (shown in events.parquet).")
-    places: list[str] = Field(default_factory=list, description="Where (empty: everywhere).")
-    groups: list[str] = Field(default_factory=list, description="call/march: which groups' organisations call; "
-                              "hardship: who bears it (empty: everyone).")
-    until: dt.date | None = Field(None, description="Last day in force (default: until the end).")
-    size: float = Field(0.0, ge=-1.0, le=1.0, description="announcement: legitimacy shock; hardship: H added; "
-                        "concession: its size.")
-    soldiers: int = Field(0, ge=0, description="deploy: soldiers sent (people).")
-    police: int = Field(0, ge=0, description="deploy: police sent (people).")
-    mission: Literal["garrison", "clear"] = Field("garrison", description="deploy: hold the place, or clear its roads.")
-    days: float = Field(1.0, gt=0.0, description="deploy with mission 'clear': how long the mission lasts, days.")
-    force: Literal["", "arrest", "teargas", "live_fire"] = Field(
-        "", description="state_of_siege and convoys: the most force soldiers may use there.")
-    depot: str = Field("", description="convoys: the depot the convoys leave from (default: the first pipeline "
-                       "depot, else the first fuel source).")
-    target: str = Field("", description="march and convoys: destination (default: the capital).")
-    actor: str = Field("", description="Who decided (actor1 in events.parquet).")
-    source: str = Field("", description="Where the record says so.")
-    withdraws: bool = Field(
-        False, description="concession: it also withdraws every hardship shock in force (a price rise repealed).")
-    exogenous: bool = Field(
-        False, description="Kept when scenario.decisions = 'actors': a triggering policy, an outside shock, or a "
-        "decision pinned by the user; the actors take every other.")
-
-    @model_validator(mode="after")
-    def _kind_fields(self) -> "Event":
-        if self.kind in ("call", "march") and not self.groups:
-            raise ValueError(f"a {self.kind} needs groups = [...] (the organisations that call)")
-        if self.kind == "deploy" and self.soldiers + self.police == 0:
-            raise ValueError("a deploy needs soldiers or police")
-        if self.kind == "state_of_siege" and not self.force:
-            raise ValueError("a state_of_siege needs force = 'arrest' | 'teargas' | 'live_fire'")
-        if self.until is not None and self.until < self.date:
-            raise ValueError(f"until ({self.until}) is before date ({self.date})")
-        return self
-
-
-# ------------------------------------------------------------------------------ cross checks
-
-
-def _near(name: str, options) -> str:
-    options = list(options)
-    best = difflib.get_close_matches(name, options, n=1, cutoff=0.0)
-    return best[0] if best else (options[0] if options else "")
+# ------------------------------------------------------------------------------ road names
 
 
 def road_key(text: str) -> tuple[str, str]:
@@ -488,96 +412,3 @@ def road_key(text: str) -> tuple[str, str]:
             return a.strip(), b.strip()
     return text.strip(), ""
 
-
-def problems(scenario) -> list[tuple[tuple, str]]:
-    """Problems no single field can see: (location, message), first one reported by the loader."""
-    out: list[tuple[tuple, str]] = []
-    w: WorldConfig | None = scenario.world
-    if scenario.scenario.model != "places":
-        if w is not None:
-            out.append((("world",), "a [world] table needs scenario.model = 'places'"))
-        if scenario.events:
-            out.append((("events",), "events belong to the world of places; set scenario.model = 'places'"))
-        return out
-    if w is None:
-        return [(("world",), "the world of places needs a [world] table")]
-    from uprising.errors import UserError
-    from uprising.world import geography as geo
-
-    places = geo.load_places(w.folder)
-
-    def place_ok(name: str, loc: tuple) -> None:
-        try:
-            places.index(name)
-        except UserError as e:
-            out.append((loc, e.message))
-
-    for i, name in enumerate(w.places):
-        place_ok(name, ("world", "places", i))
-    if scenario.scenario.steps > w.total_steps:
-        out.append(
-            (("scenario", "steps"),
-             f"{scenario.scenario.steps} steps run past world.end ({w.end}); at most {w.total_steps}")
-        )
-    group_names = [g.name for g in scenario.groups]
-    for gi, g in enumerate(scenario.groups):
-        for j, name in enumerate(g.place_shares):
-            place_ok(name, ("groups", gi, "place_shares", name))
-    for key in ("fuel_sources", "food_sources", "pipeline_to"):
-        for j, name in enumerate(getattr(w.supply, key)):
-            place_ok(name, ("world", "supply", key, j))
-    for j, name in enumerate(w.government.checkpoints):
-        place_ok(name, ("world", "government", "checkpoints", j))
-    if w.regime.capital:
-        place_ok(w.regime.capital, ("world", "regime", "capital"))
-    elif not any("capital" in t for t in places.tags):
-        out.append((("world", "regime", "capital"), "no place is tagged capital in places.csv; name one here"))
-    for name in w.information.reach:
-        place_ok(name, ("world", "information", "reach", name))
-    for key in ("police", "garrisons"):
-        for name in getattr(w.forces, key):
-            place_ok(name, ("world", "forces", key, name))
-    if w.blockade.exempt:
-        roads = geo.load_roads(w.folder, places)
-        names = [f"{roads.place_names[a]} - {roads.place_names[b]}" for a, b in zip(roads.src, roads.dst)]
-        for j, text in enumerate(w.blockade.exempt):
-            a, b = road_key(text)
-            loc = ("world", "blockade", "exempt", j)
-            try:
-                ia, ib = places.index(a), places.index(b) if b else -1
-            except UserError:
-                out.append((loc, f"unknown road '{text}'; did you mean '{_near(text, names)}'?"))
-                continue
-            if ib < 0 or len(roads.edges_between(ia, ib)) == 0:
-                out.append((loc, f"unknown road '{text}'; did you mean '{_near(text, names)}'?"))
-    for i, ev in enumerate(scenario.events):
-        if not (w.start <= ev.date <= w.end):
-            out.append(((("events", i, "date")), f"{ev.date} is outside the scenario's dates ({w.start} to {w.end})"))
-        if ev.until is not None and ev.until > w.end:
-            out.append(((("events", i, "until")), f"{ev.until} is after world.end ({w.end})"))
-        for j, name in enumerate(ev.places):
-            place_ok(name, ("events", i, "places", j))
-        for j, g in enumerate(ev.groups):
-            if g not in group_names:
-                out.append((("events", i, "groups", j), f"unknown group '{g}'; did you mean '{_near(g, group_names)}'?"))
-        for key in ("target", "depot"):
-            if getattr(ev, key):
-                place_ok(getattr(ev, key), ("events", i, key))
-    org_names = [o.name for o in scenario.organisations]
-    for i, org in enumerate(scenario.organisations):
-        for j, g in enumerate(org.groups):
-            if g not in group_names:
-                out.append((("organisations", i, "groups", j), f"unknown group '{g}'; did you mean '{_near(g, group_names)}'?"))
-        for j, name in enumerate(org.places):
-            place_ok(name, ("organisations", i, "places", j))
-        for j, name in enumerate(org.allies):
-            if name not in org_names:
-                out.append((("organisations", i, "allies", j),
-                            f"unknown organisation '{name}'; did you mean '{_near(name, org_names)}'?"))
-        if org.target:
-            place_ok(org.target, ("organisations", i, "target"))
-    if scenario.government.depot:
-        place_ok(scenario.government.depot, ("government", "depot"))
-    for j, name in enumerate(scenario.government.no_missions_in):
-        place_ok(name, ("government", "no_missions_in", j))
-    return out

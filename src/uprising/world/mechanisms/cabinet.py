@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from uprising.world.config import Event
+from uprising.world.events_config import Event
 from uprising.world.mechanism import Mechanism
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from uprising.engine.population import CITIZEN, DEAD, JAILED
-from uprising.world.config import Event
+from uprising.world.events_config import Event
 from uprising.world.mechanism import Mechanism
 
 
