@@ -323,6 +323,10 @@ def validate(
     results = run_jobs(run_one, jobs, workers, progress)
     days = min(sc.world.days, (sc.scenario.steps + sc.world.steps_per_day - 1) // sc.world.steps_per_day)
     out = aggregate(record, results, folder, sc.world.start, days, sc.scenario.decisions)
+    from uprising.experiments.budget import budget
+
+    b = budget(source)
+    out["budget"] = {"counts": b["counts"], "free_parameters": b["free_parameters"], "targets": len(out["targets"])}
     out["scenario"] = str(source)
     out["folder"] = folder
     out["root_seed"] = root_seed
