@@ -99,7 +99,8 @@ def validation_page(out_dir: Path) -> Page:
     budget = v.get("budget")
     if budget:
         c = budget["counts"]
-        page.add(Prose([f"The parameter budget (uprising budget): {budget['free_parameters']} calibrated (free) values in its scenario (record and actors modes together) "
+        page.add(Prose([f"The parameter budget (uprising budget): {budget['free_parameters']} calibrated (free) "
+                        "values in its scenario (record and actors modes together) "
                         f"against the {budget['targets']} targets checked here; beside them {c.get('data', 0)} from data, "
                         f"{c.get('literature', 0)} from the literature or carried over from another episode, and "
                         f"{c.get('assumed', 0)} assumed (docs/validation.md)."]))
