@@ -304,3 +304,18 @@ def test_bolivia_world_resumes_identically(tmp_path):
     b, _ = checkpoint.state_of(again)
     a.pop("wall_seconds"), b.pop("wall_seconds")
     assert a == b
+
+
+@pytest.mark.slow
+def test_actors_resume_identically(tmp_path):
+    """With the actors deciding, their state (pressures, calls in force, missions, concessions) checkpoints too."""
+    over = {"scenario.decisions": "actors"}
+    whole = Simulation.from_scenario("bolivia-2003", steps=4 * 40, **over)
+    whole.run(4 * 22)  # past the first calls and the first clearing mission
+    assert whole.world.cabinet_missions and whole.world.org_calling.any()
+    path = checkpoint.save(whole, tmp_path / "checkpoint.npz")
+    whole.run()
+    again = checkpoint.load(path, check=True)
+    again.run()
+    assert again.timeseries().equals(whole.timeseries())
+    assert again.summary()["decisions"] == whole.summary()["decisions"]
