@@ -52,8 +52,13 @@ class Entry:
 
 
 def kind_of(comment: str) -> tuple[str, str]:
-    """(kind, the tag as written) of a comment or description; 'untagged' without a known tag."""
-    for tag in _TAG.findall(comment):
+    """(kind, the tag as written) of a comment or description; 'untagged' without a known tag. A value
+    tagged calibrated anywhere in its comment is calibrated (a free parameter, whatever informed it)."""
+    tags = _TAG.findall(comment)
+    for tag in tags:
+        if "calibrated" in tag.casefold():
+            return "calibrated", tag
+    for tag in tags:
         low = tag.casefold()
         for needle, kind in _KIND_OF:
             if needle in low:
