@@ -213,3 +213,17 @@ def test_the_plan_is_assembled_from_the_mechanisms():
     assert [n for n in names if n in order] == order
     cols = sim.run(4).timeseries().columns
     assert {"curfew", "force_level", "supply_fuel", "called", "elite_support"} <= set(cols)
+
+
+def test_run_and_validate_keep_their_own_default_folders(tmp_path, monkeypatch):
+    """A run's report is not replaced by a later validation's: their default folders differ."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "c"
+    write_episode(folder)
+    assert _run(["run", str(folder), "-q"]).exit_code == 0
+    r = _run(["validate", str(folder), "--runs", "1", "--workers", "1", "-q"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "results" / "my-episode" / "summary.json").is_file()
+    assert (tmp_path / "results" / "validate-my-episode" / "validation.json").is_file()
+    assert not (tmp_path / "results" / "my-episode" / "validation.json").exists()
+    assert "validation" not in (tmp_path / "results" / "my-episode" / "report.html").read_text()[:2000].lower()

@@ -22,7 +22,7 @@ def fragility_command(
     seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed; run seeds are spawned from it.")] = 2003,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes (default: up to 2).")] = None,
     set_: SetOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Directory for fragility.json (default: results/<scenario>).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Directory for fragility.json (default: results/fragility-<scenario>).")] = None,
 ) -> None:
     """Each [calibrated] value x (1 ± delta), common random numbers: how often the outcome flips,
     how deaths and the resignation date move (docs/validation.md)."""
@@ -31,7 +31,7 @@ def fragility_command(
 
     overrides = dict(parse_assignments(set_ or []))
     resolved = load_scenario(scenario, overrides or None)
-    out_dir = out if out is not None else Path("results") / resolved.scenario.name
+    out_dir = out if out is not None else Path("results") / f"fragility-{resolved.scenario.name}"
     total = runs * (1 + 2 * len(calibrated_values(scenario)))
     progress = Progress(TextColumn("fragility"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=stderr, transient=True)

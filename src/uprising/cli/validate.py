@@ -23,7 +23,7 @@ def validate_command(
     seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed; run seeds are spawned from it.")] = 2003,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes (default: up to 2).")] = None,
     set_: SetOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Directory for validation.json (default: results/<scenario>).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Directory for validation.json (default: results/validate-<scenario>).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any target is missed (after writing everything).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
@@ -36,7 +36,7 @@ def validate_command(
     resolved = load_scenario(scenario, overrides or None)
     if resolved.world is None:
         raise UserError(scenario, "scenario.model", f"validate needs an episode (model 'places'), not '{resolved.scenario.model}'")
-    out_dir = out if out is not None else Path("results") / resolved.scenario.name
+    out_dir = out if out is not None else Path("results") / f"validate-{resolved.scenario.name}"
     progress = Progress(TextColumn("validate"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=stderr, transient=True, disable=quiet)
     with progress:
