@@ -34,7 +34,6 @@ import numpy as np
 
 from uprising.errors import UserError
 from uprising.experiments.calibrate import DEFAULT_PARAMETERS, load_record, outcome_chunk, score_run
-from uprising.experiments.spec import spawn_seeds
 
 
 def _to_unit(params: Mapping[str, tuple[float, float, bool]], values: np.ndarray) -> np.ndarray:
@@ -90,13 +89,11 @@ def abc_smc(scenario: str, *, particles: int = 20, generations: int = 3, until: 
     rng = np.random.default_rng(seed)
     batch = batch or max(2 * particles, 8)
     max_proposals = max_proposals or 50 * particles
-    seeds_made = 0
+    root = np.random.SeedSequence(int(seed))  # spawns children in order: run k gets spawn_seeds(seed, k + 1)[k]
     history = []
 
     def run(values: np.ndarray, executor) -> list[dict]:
-        nonlocal seeds_made
-        seeds = spawn_seeds(seed, seeds_made + len(values))[seeds_made:]
-        seeds_made += len(values)
+        seeds = [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in root.spawn(len(values))]
         items = [[(i, s, {k: float(v) for k, v in zip(keys, row)})] for i, (s, row) in enumerate(zip(seeds, values))]
         runs = sorted((r for chunk in executor.map_unordered(payload, items, fn=outcome_chunk) for r in chunk),
                       key=lambda r: r["key"])

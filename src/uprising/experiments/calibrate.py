@@ -75,18 +75,12 @@ class FitRecord:
 
 def load_record(folder: str | Path) -> FitRecord:
     """The record of the episode in ``folder`` (``record.toml`` and ``record_events.csv``)."""
-    import polars as pl
-
-    from uprising.world.geography import load_record as events
+    from uprising.world.geography import record_deaths_by_date
     from uprising.world.history import load_record_file
 
     history = load_record_file(folder)
-    ev = events(folder)
-    dead = ev.filter(pl.col("deaths_low").is_not_null() | pl.col("deaths_high").is_not_null()).with_columns(
-        mid=(pl.col("deaths_low").fill_null(pl.col("deaths_high")) + pl.col("deaths_high").fill_null(pl.col("deaths_low"))) / 2
-    )
-    daily = dead.group_by("date").agg(pl.col("mid").sum()).sort("date")
-    cumulative = dict(zip(daily["date"].to_list(), np.cumsum(daily["mid"].to_numpy()).tolist()))
+    daily = record_deaths_by_date(folder)
+    cumulative = dict(zip(daily["date"].to_list(), np.cumsum(daily["deaths"].to_numpy()).tolist()))
     phase_start = {p.name: p.date for p in history.phases if p.signature.kind != "resignation"}
     o = history.outcome
     return FitRecord(cumulative, phase_start, o.resignation_date if o.resigned else None, tuple(o.deaths), history)

@@ -73,20 +73,27 @@ def _date(s: str | None) -> dt.date | None:
 
 
 def record_daily_deaths(folder, start: dt.date, days: int) -> np.ndarray:
-    """The record's deaths per day of the run (mid-point of each dated row's low and high count)."""
-    from uprising.world.geography import load_record
+    """The record's deaths per day of the run (``geography.record_deaths_by_date``)."""
+    from uprising.world.geography import record_deaths_by_date
 
-    rec = load_record(folder)
     out = np.zeros(days)
-    for row in rec.iter_rows(named=True):
-        lo, hi = row.get("deaths_low"), row.get("deaths_high")
-        if lo is None and hi is None:
-            continue
-        mid = ((lo if lo is not None else hi) + (hi if hi is not None else lo)) / 2.0
-        d = (row["date"] - start).days
+    for date, deaths in record_deaths_by_date(folder).iter_rows():
+        d = (date - start).days
         if 0 <= d < days:
-            out[d] += mid
+            out[d] += deaths
     return out
+
+
+def window_share(results: list[dict], window: tuple[dt.date, dt.date]) -> float:
+    """Share of runs whose government fell within ``window`` (inclusive)."""
+    lo, hi = window
+    return sum(1 for r in results if (d := _date(r["resignation_date"])) and lo <= d <= hi) / len(results)
+
+
+def area_share(results: list[dict]) -> float | None:
+    """Share of all the ensemble's deaths that fell in the record's deaths area (None: no deaths)."""
+    total = sum(r["deaths_total"] for r in results)
+    return float(sum((r["capital_death_share"] or 0.0) * r["deaths_total"] for r in results) / total) if total > 0 else None
 
 
 def model_daily_deaths(run: dict, days: int) -> np.ndarray:
@@ -112,8 +119,7 @@ def _measures(record: Record, results: list[dict]) -> dict[str, float | None]:
             for d, r in zip(dates, results)) / n,
         "deaths_median": float(np.median(deaths)),
         "deaths_in_range_share": float(np.mean((deaths >= record.outcome.deaths[0]) & (deaths <= record.outcome.deaths[1]))),
-        "deaths_area_share": (float(sum((r["capital_death_share"] or 0.0) * r["deaths_total"] for r in results)
-                                    / deaths.sum()) if deaths.sum() > 0 else None),
+        "deaths_area_share": area_share(results),
         "phases_in_order_share": sum(bool(r["phases_in_order"]) for r in results) / n,
         "backfire_share": sum(bool(r["backfire"]) for r in results) / n,
     }
@@ -164,7 +170,7 @@ def targets(record: Record, results: list[dict], mode: str = "record") -> list[d
             continue
         if t.measure == "resigned_in_window_share":
             lo, hi = t.window
-            value = sum(1 for r in results if (d := _date(r["resignation_date"])) and lo <= d <= hi) / len(results)
+            value = window_share(results, t.window)
             target = f"{t.describe()} ({lo:%d %b}-{hi:%d %b %Y})"
         else:
             value = values.get(t.measure)
@@ -249,16 +255,14 @@ def aggregate(record: Record, results: list[dict], folder=None, start: dt.date |
         "runs": n,
         "episode": record.episode,
         "resigned_share": len(dates) / n if n else 0.0,
-        "resigned_in_window_share": (sum(1 for r in results if (d := _date(r["resignation_date"]))
-                                         and window[0] <= d <= window[1]) / n if window and n else None),
+        "resigned_in_window_share": window_share(results, window) if window and n else None,
         "resignation_date_median": dt.date.fromordinal(int(np.median(dates))).isoformat() if dates else None,
         "resignation_date_min": dt.date.fromordinal(dates[0]).isoformat() if dates else None,
         "resignation_date_max": dt.date.fromordinal(dates[-1]).isoformat() if dates else None,
         "deaths_median": float(np.median(deaths)) if n else None,
         "deaths_p10": float(np.percentile(deaths, 10)) if n else None,
         "deaths_p90": float(np.percentile(deaths, 90)) if n else None,
-        "capital_death_share": float(sum((r["capital_death_share"] or 0) * r["deaths_total"] for r in results)
-                                     / deaths.sum()) if deaths.sum() > 0 else None,
+        "capital_death_share": area_share(results),
         "capital_death_share_median": float(np.median(shares)) if shares else None,
         "phases_in_order_share": sum(bool(r["phases_in_order"]) for r in results) / n if n else 0.0,
         "backfire_share": sum(bool(r["backfire"]) for r in results) / n if n else 0.0,

@@ -359,6 +359,16 @@ def load_record(folder: str | Path) -> pl.DataFrame:
     )
 
 
+def record_deaths_by_date(folder: str | Path) -> pl.DataFrame:
+    """The record's deaths per date (``date``, ``deaths``): each dated row's midpoint of its low and
+    high count (one of them where only one is given), summed by date, in date order."""
+    rec = load_record(folder)
+    dead = rec.filter(pl.col("deaths_low").is_not_null() | pl.col("deaths_high").is_not_null()).with_columns(
+        mid=(pl.col("deaths_low").fill_null(pl.col("deaths_high")) + pl.col("deaths_high").fill_null(pl.col("deaths_low"))) / 2
+    )
+    return dead.group_by("date").agg(deaths=pl.col("mid").sum()).sort("date")
+
+
 def load_facts(folder: str | Path) -> pl.DataFrame:
     """The record's figures (``record_facts.csv``): key, value, low, high, unit, note, source."""
     df = pl.read_csv(io.StringIO(_text(folder, "record_facts.csv")), infer_schema=False)
