@@ -19,6 +19,8 @@ import polars as pl
 class Classic:
     """Epstein's grid (one place), with the mechanisms a scenario switches on."""
 
+    name = "classic"
+
     @staticmethod
     def build(scenario, seed: int, schedule: str):
         from uprising.engine.plan import build_plan
@@ -53,6 +55,8 @@ class Classic:
 
 class Places:
     """A world of places from an episode folder (``uprising.world``)."""
+
+    name = "places"
 
     @staticmethod
     def build(scenario, seed: int, schedule: str):

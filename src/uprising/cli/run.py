@@ -14,62 +14,17 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from uprising import __version__
 from uprising.cli.app import SetOption, app, stderr, stdout
+from uprising.cli.progress import ProgressBar
 from uprising.errors import UserError
 from uprising.output import write_parquet, write_run
 from uprising.scenarios import load_scenario, parse_assignments, scenario_to_dict, scenario_to_toml
 
 # OS errors that mean "you cannot write there", a user's problem rather than a bug.
 _USER_OS_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EEXIST}
-
-
-class ProgressBar:
-    """``progress(step_done, total)`` for ``Simulation.run``: a rich bar once a run passes a second.
-
-    Quick runs print nothing; so do runs whose stderr is not a terminal (logs, CI).
-    """
-
-    def __init__(self, label: str, enabled: bool, delay: float = 1.0, console: Console | None = None):
-        self.label = label
-        self.console = console if console is not None else stderr
-        self.enabled = enabled and self.console.is_terminal
-        self.delay = delay
-        self.started = time.perf_counter()
-        self.progress: Progress | None = None
-        self.task: Any = None
-
-    def __call__(self, step_done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.progress is None:
-            if time.perf_counter() - self.started < self.delay:
-                return
-            self.progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=self.console,
-                transient=True,
-            )
-            self.progress.start()
-            self.task = self.progress.add_task(self.label, total=total)
-        self.progress.update(self.task, completed=step_done, total=total)
-
-    def close(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-            self.progress = None
-
-    def __enter__(self) -> ProgressBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def write_report_if_available(out_dir: Path) -> Path | None:
@@ -81,23 +36,6 @@ def write_report_if_available(out_dir: Path) -> Path | None:
     if write_report is None:
         return None
     return Path(write_report(out_dir))
-
-
-def _summary_table(summary: dict[str, Any]) -> Table:
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for key, value in summary.items():
-        if isinstance(value, (dict, list)) or key in ("version", "description"):
-            continue
-        if isinstance(value, float):
-            text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-        elif isinstance(value, int) and not isinstance(value, bool):
-            text = f"{value:,}"
-        else:
-            text = str(value)
-        table.add_row(key.replace("_", " "), text)
-    return table
 
 
 MULTI_PLACE_FRAME_BYTES = 64 * 2**20  # the report shows at most 6 M cells of them anyway
@@ -155,27 +93,32 @@ def run_command(
     default_frames = frame_every is None
     if default_frames:
         frame_every = default_frame_every(info.steps, resolved.grid.width * resolved.grid.height)
-    sim = Simulation(resolved, seed=info.seed, schedule=info.schedule, frame_every=frame_every)
-    if default_frames and sim.world.places.count > 1:
-        # a multi-place world snapshots place 0, whose grid comes from its population, not [grid]:
-        # space the frames by its real size (issue #8: at scale 1, 245 frames of the capital were 280 MB)
-        sim.frame_every = default_frame_every(info.steps, sim.world.places.cells_of(0), max_bytes=MULTI_PLACE_FRAME_BYTES)
-    from uprising import checkpoint, checks
+    from uprising import checkpoint, checks, worlds
     from uprising.cli import resume
 
-    if check:
-        checks.attach(sim)
-    extra = {"checkpoint_every": checkpoint_every}
-    started = time.perf_counter()
+    # one display from the start: the first run compiles kernels while it builds the world and
+    # during its first step, and says so (uprising.cli.progress)
+    bar = ProgressBar(f"{info.name}", enabled=not quiet, kind=worlds.kind_of(resolved).name)
     with resume.stop_on_signals() as flag:
-        try:
-            with ProgressBar(f"{info.name}", enabled=not quiet) as bar:
+        with bar:
+            sim = Simulation(resolved, seed=info.seed, schedule=info.schedule, frame_every=frame_every)
+            if default_frames and sim.world.places.count > 1:
+                # a multi-place world snapshots place 0, whose grid comes from its population, not [grid]:
+                # space the frames by its real size (issue #8: at scale 1, 245 frames of the capital were 280 MB)
+                sim.frame_every = default_frame_every(info.steps, sim.world.places.cells_of(0),
+                                                      max_bytes=MULTI_PLACE_FRAME_BYTES)
+            if check:
+                checks.attach(sim)
+            extra = {"checkpoint_every": checkpoint_every}
+            started = time.perf_counter()
+            try:
                 resume.run_steps(sim, info.steps, flag=flag, checkpoint_path=out_dir / checkpoint.FILENAME,
                                  checkpoint_every=checkpoint_every, progress=bar, checkpoint_extra=extra)
-        except resume.Interrupted as stop:
-            resume.write_interrupted(sim, out_dir, stop, scenario_to_toml(resolved), extra)
-            resume.report_interrupted(stop, out_dir)
-            raise typer.Exit(stop.exit_code) from None
+            except resume.Interrupted as stop:
+                bar.close()
+                resume.write_interrupted(sim, out_dir, stop, scenario_to_toml(resolved), extra)
+                resume.report_interrupted(stop, out_dir)
+                raise typer.Exit(stop.exit_code) from None
         write_outputs(sim, resolved, out_dir, report=report, quiet=quiet, wall=time.perf_counter() - started)
     resume.clear_interrupted(out_dir)
 
@@ -194,7 +137,7 @@ def write_outputs(sim: Any, resolved: Any, out_dir: Path, *, report: bool, quiet
     summary.setdefault("wall_seconds", wall)
     summary.setdefault("parameters", scenario_to_dict(resolved))
     summary.setdefault("version", __version__)
-    frames = sim.frames()
+    frames = sim.frames() if sim.frame_every else None  # a resumed API checkpoint may keep none
     if frames is not None and len(frames[0]) == 0:
         frames = None
     try:
@@ -219,7 +162,9 @@ def write_outputs(sim: Any, resolved: Any, out_dir: Path, *, report: bool, quiet
         raise
 
     if not quiet:
-        stdout.print(_summary_table(summary))
+        from uprising.cli.summary_view import summary_table
+
+        stdout.print(summary_table(summary, getattr(sim.world, "history", None)))
         names = ", ".join(p.name for kind, p in paths.items() if kind != "report")
         stdout.print(f"wrote {out_dir}{os.sep}: {names}", markup=False)
         if "report" in paths:
