@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -43,9 +45,11 @@ def test_write_report_is_one_offline_file(tmp_path: Path) -> None:
     assert not re.search(r'\b(src|href)\s*=\s*["\']?(https?:)?//', markup, re.I)
     assert "<link" not in markup.lower()
     assert not re.search(r"<script[^>]*\bsrc=", markup, re.I)
-    # plotly.js inlined exactly once.
-    assert html.count("plotly.js v") <= 2 and "Plotly" in html
-    assert len(re.findall(r"<script>", html)) == 2  # plotly, then the runtime
+    # plotly.js inlined exactly once (deflated, base64), then the runtime: the only code block.
+    assert html.count('id="plotly-js"') == 1 and "plotly.js v" in html
+    assert len(re.findall(r"<script>", html)) == 1
+    packed = re.search(r'<script type="application/octet-stream" id="plotly-js"[^>]*>([A-Za-z0-9+/=]+)</script>', html)
+    assert "window.Plotly = Plotly" in zlib.decompress(base64.b64decode(packed.group(1))).decode("utf-8")
     # Atomic write leaves no temporary file behind.
     assert sorted(p.name for p in run.iterdir() if p.name.startswith(".")) == []
 

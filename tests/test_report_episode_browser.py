@@ -106,3 +106,71 @@ def test_report_command_rewrites_the_page(run_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"report: {run_dir / 'report.html'}"
     assert (run_dir / "report.html").stat().st_size > 100_000
+
+
+MAP_GEOMETRY = """() => Array.from(document.querySelectorAll('.map-view')).map(view => {
+    const box = el => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; };
+    const shown = el => el.style.display !== 'none';
+    return {
+      frame: box(view.querySelector('.map-frame')),
+      labels: Array.from(view.querySelectorAll('.map-label')).map(t => [t.textContent, box(t)]),
+      badges: Array.from(view.querySelectorAll('g.dead')).filter(shown).map(g => box(g.querySelector('circle'))),
+      places: Array.from(view.querySelectorAll('.map-place')).map(g => box(g.querySelector('circle.pop'))),
+    };
+  })"""
+
+
+def _overlap(a: list[float], b: list[float], slack: float = 0.5) -> bool:
+    return (a[0] + slack < b[0] + b[2] and b[0] + slack < a[0] + a[2]
+            and a[1] + slack < b[1] + b[3] and b[1] + slack < a[1] + a[3])
+
+
+def _circle_hits(circle: list[float], box: list[float], slack: float = 0.5) -> bool:
+    r = circle[2] / 2
+    cx, cy = circle[0] + r, circle[1] + r
+    nx, ny = min(max(cx, box[0]), box[0] + box[2]), min(max(cy, box[1]), box[1] + box[3])
+    return ((cx - nx) ** 2 + (cy - ny) ** 2) ** 0.5 < r - slack
+
+
+def _within(inner: list[float], outer: list[float], slack: float = 0.5) -> bool:
+    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack
+            and inner[0] + inner[2] <= outer[0] + outer[2] + slack and inner[1] + inner[3] <= outer[1] + outer[3] + slack)
+
+
+def test_map_fits_the_window_and_its_labels_are_clear(browser, run_dir: Path) -> None:
+    """At 1400 × 900 the map's controls are in the window as the page opens, and the whole map is
+    when its card is scrolled to the top. At the last frame (every death badge at its largest) no
+    two labels overlap, no label touches a badge, and every label and circle is inside its panel."""
+    html = run_dir / "report.html"
+    with open_page(html, browser=browser, width=1400, height=900, wait_for=".js-plotly-plot .main-svg") as s:
+        page = s.page
+        for selector in (".map-anim button.play", ".map-note"):
+            top, bottom = page.evaluate(f"() => {{ const r = document.querySelector('{selector}')"
+                                        ".getBoundingClientRect(); return [r.top, r.bottom]; }")
+            assert 0 <= top and bottom <= 900, (selector, top, bottom)
+        page.evaluate("() => document.querySelector('.map-card').scrollIntoView({block: 'start'})")
+        assert page.evaluate("() => document.querySelector('.map-svg').getBoundingClientRect().bottom") <= 900
+        last = int(page.get_attribute(".map-anim input.scrub", "max"))
+        page.fill(".map-anim input.scrub", str(last))
+        page.dispatch_event(".map-anim input.scrub", "input")
+        views = page.evaluate(MAP_GEOMETRY)
+        assert len(views) == 2 and views[1]["badges"], "the zoom shows the killed at the end"
+        assert len(views[1]["labels"]) == len(views[1]["places"])  # every place in the zoom is named
+        for view in views:
+            labels = view["labels"]
+            for i, (name, box) in enumerate(labels):
+                assert _within(box, view["frame"]), name
+                for other, obox in labels[i + 1:]:
+                    assert not _overlap(box, obox), (name, other)
+                for badge in view["badges"]:
+                    assert not _circle_hits(badge, box), (name, badge)
+            for circle in view["places"]:
+                assert _within(circle, view["frame"]), circle
+        assert s.dialogs == [] and s.errors == [], (s.dialogs, s.errors)
+
+
+def test_a_runs_page_is_small(run_dir: Path) -> None:
+    """plotly.js (the cartesian bundle, deflated) and the run's data: at most 1.5 MB, not 6."""
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert len(html.encode("utf-8")) <= 1_500_000
+    assert html.count('id="plotly-js"') == 1

@@ -159,3 +159,28 @@ def test_kind_follows_what_the_directory_holds(pages: dict[str, Path]) -> None:
 
     for kind, html in pages.items():
         assert experiment_kind(html.parent) == kind
+
+
+def test_validation_notes_clear_of_legends_and_whole_runs(browser, pages: dict[str, Path]) -> None:
+    """On the validation page no date's note covers a legend, and the histograms count whole runs."""
+    with open_page(pages["validation"], browser=browser, wait_for=".js-plotly-plot .main-svg") as s:
+        page = s.page
+        page.wait_for_timeout(300)
+        found = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
+            const box = n => { const r = n.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; };
+            return {key: el.getAttribute('data-key'),
+                    legend: Array.from(el.querySelectorAll('.legend .bg')).map(box),
+                    notes: Array.from(el.querySelectorAll('.annotation')).map(box),
+                    yticks: Array.from(el.querySelectorAll('.ytick text')).map(t => t.textContent)};
+          })""")
+        assert {p["key"] for p in found} >= {"band-deaths", "deaths-hist", "resignation-hist"}
+        for plot in found:
+            for lg in plot["legend"]:
+                for note in plot["notes"]:
+                    apart = (lg[0] + lg[2] <= note[0] or note[0] + note[2] <= lg[0]
+                             or lg[1] + lg[3] <= note[1] or note[1] + note[3] <= lg[1])
+                    assert apart, (plot["key"], lg, note)
+            if plot["key"].endswith("-hist"):
+                assert plot["yticks"] and all(t.isdigit() for t in plot["yticks"]), plot
+        assert any(p["notes"] for p in found) and any(p["legend"] for p in found)
+        assert s.dialogs == [] and s.errors == [], (s.dialogs, s.errors)

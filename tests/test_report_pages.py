@@ -127,7 +127,8 @@ def test_no_episode_is_named_in_the_report_code() -> None:
 
     root = Path(uprising.report.__file__).parent
     pattern = re.compile(r"la paz|el alto|bolivia|2003|senkata|warisata|ecuador|quito", re.I)
-    for path in [*root.glob("*.py"), *root.glob("assets/*"), root.parent / "cli" / "report.py"]:
+    ours = [a for a in root.glob("assets/*") if not a.name.startswith("plotly-")]  # not the vendored plotly.js
+    for path in [*root.glob("*.py"), *ours, root.parent / "cli" / "report.py"]:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             assert not pattern.search(line), f"{path.name}:{n}: {line.strip()}"
 

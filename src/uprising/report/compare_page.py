@@ -103,23 +103,41 @@ def forest_figure(table: pl.DataFrame) -> Figure:
 
 
 def trajectory_figures(ts: pl.DataFrame) -> list[Figure]:
+    """Each count over time, one panel per arm (small multiples on one y scale): the median over
+    replicates and one band (10–90%), so two arms that cross each other stay readable."""
     counts = [c for c in ("active", "jailed", "dead") if c in ts.columns and ts[c].cast(pl.Float64).sum() > 0]
+    arms = [a for a in ARM_COLOURS if ts.filter(pl.col("arm") == a).height]
     figures = []
     for count in counts:
-        traces = []
-        for arm, colour in ARM_COLOURS.items():
+        traces, notes = [], []
+        rows, gap = len(arms), 0.14
+        domains = [(1 - (row + 1) / rows + (gap / 2 if row < rows - 1 else 0), 1 - row / rows - (gap / 2 if row else 0))
+                   for row in range(rows)]
+        for row, arm in enumerate(arms):
             part = ts.filter(pl.col("arm") == arm)
-            if not part.height:
-                continue
             wide = part.pivot(values=count, index="replicate", on="step", aggregate_function="sum").sort("replicate")
             steps = [c for c in wide.columns if c != "replicate"]
             arr = wide.select(steps).to_numpy().astype(float)
-            traces += band_traces([int(s) for s in steps], arr, arm, colour, lo=5, hi=95)
-        if traces:
-            figures.append(Figure(f"{count.capitalize()} over time, both arms", traces,
-                                  {"xaxis": {"title": {"text": "step"}}, "yaxis": {"title": {"text": count},
-                                   "rangemode": "tozero"}}, height=340, key=f"traj-{count}",
-                                  caption="Median over replicates and the band holding 90% of them (5–95%)."))
+            axis = "" if row == 0 else str(row + 1)
+            for t in band_traces([int(s) for s in steps], arr, arm, ARM_COLOURS[arm]):
+                traces.append({**t, "xaxis": f"x{axis}", "yaxis": f"y{axis}", "showlegend": False})
+            notes.append({"text": f"<b>{arm}</b>: median and 10–90% of runs", "xref": "paper", "yref": "paper",
+                          "x": 0, "y": domains[row][1], "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                          "font": {"size": 12, "color": ARM_COLOURS[arm]}})
+        if not traces:
+            continue
+        layout: dict[str, Any] = {"annotations": notes, "showlegend": False, "margin": {"t": 28},
+                                  "hovermode": "x unified"}
+        for row in range(rows):
+            axis = "" if row == 0 else str(row + 1)
+            layout[f"yaxis{axis}"] = {"domain": list(domains[row]), "rangemode": "tozero",
+                                      "title": {"text": count}, **({"matches": "y"} if row else {})}
+            layout[f"xaxis{axis}"] = {"anchor": f"y{axis}", **({"matches": "x"} if row else {}),
+                                      **({"title": {"text": "step"}} if row == rows - 1 else {"showticklabels": False})}
+        figures.append(Figure(f"{count.capitalize()} over time, each arm", traces, layout, height=200 + 150 * rows,
+                              key=f"traj-{count}",
+                              caption="One panel per arm, on one scale: the median over replicates and the band "
+                                      "holding 80% of them (10–90%)."))
     return figures
 
 

@@ -3,8 +3,9 @@
 Everything is read from the run and the episode: the country view spans the outline (or every
 place), the zoom spans the record's ``[report] box`` if it gives one, otherwise the places nearest
 the followed places (the record's ``[report] places``, or the capital). In the zoom, places whose
-circles would overlap (towns a few km apart) are pushed apart until they can be read, and each
-label goes on the side with the most room; the caption names the places that were moved.
+circles would overlap (towns a few km apart) are pushed apart until they can be read, and circles
+at the panel's edge are pulled inside it; the caption names the places that were moved. Labels go
+where they cover no badge, road, circle or other label (``map_labels``, called by ``maps``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ COUNTRY_BOX = (0, 0, 360, 620)
 ZOOM_BOX = (372, 0, 628, 620)
 ZOOM_RADIUS = 44.0
 COUNTRY_RADIUS = 18.0
+CLOCK = (250.0, 50.0)  # width and height of the date in a view's top right corner (maps.MapView.clock)
 COUNTRY_LABELS = 10  # the biggest places outside the zoom (and the capital) are labelled in the country view
-CHAR_PX = 6.6  # a label's width per character at the map's 11.5 px font
 
 
 def _pad(box: tuple[float, float, float, float], share: float, least: float = 0.0) -> tuple[float, float, float, float]:
@@ -77,12 +78,13 @@ def spread(view: MapView, places: list[MapPlace], radius_of: dict[str, float]) -
     """Positions (lon, lat) that keep the circles of ``view`` apart: places that overlap are pushed
     away from each other, step by step, until each pair is its radii (and a gap) apart."""
     inside = [p for p in places if view.contains(p.lon, p.lat, 0.05)]
-    if len(inside) < 2:
+    if not inside:
         return {}
     pos = np.array([view.project(p.lon, p.lat) for p in inside], dtype=float)
     start = pos.copy()
     r = np.array([max(radius_of[p.name], 10.0) for p in inside])  # small places: room for a badge
     x0, y0, w, h = view.box
+    edge = np.array([max(radius_of[p.name], 2.5) + 3.0 for p in inside])  # whole circles inside the panel
     for _ in range(300):
         moved = False
         for i in range(len(inside)):
@@ -99,8 +101,12 @@ def spread(view: MapView, places: list[MapPlace], radius_of: dict[str, float]) -
                 pos[i] -= u * push * (1 - wi)
                 pos[j] += u * push * wi
                 moved = True
-        pos[:, 0] = np.clip(pos[:, 0], x0 + 8, x0 + w - 8)
-        pos[:, 1] = np.clip(pos[:, 1], y0 + 8, y0 + h - 8)
+        clipped = np.clip(pos[:, 0], x0 + edge, x0 + w - edge), np.clip(pos[:, 1], y0 + edge, y0 + h - edge)
+        if view.clock:  # nor under the date in the top right corner
+            under = clipped[0] + edge > x0 + w - CLOCK[0]
+            clipped = clipped[0], np.where(under, np.maximum(clipped[1], y0 + CLOCK[1] + edge), clipped[1])
+        moved = moved or bool(np.any(clipped[0] != pos[:, 0]) or np.any(clipped[1] != pos[:, 1]))
+        pos[:, 0], pos[:, 1] = clipped
         if not moved:
             break
     ax, ay, ox, oy = view.fit()
@@ -110,60 +116,6 @@ def spread(view: MapView, places: list[MapPlace], radius_of: dict[str, float]) -
         if float(np.hypot(*(a - b))) > 1.0:
             out[p.name] = (float(lon0 + (b[0] - ox) / ax), float(lat1 - (b[1] - oy) / ay))
     return out
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    """Overlapping area of two boxes (x, y, w, h)."""
-    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    return max(w, 0.0) * max(h, 0.0)
-
-
-def label_sides(view: MapView, places: list[MapPlace], radius_of: dict[str, float],
-                candidates: Sequence[str] | None = None, limit: int | None = None,
-                ) -> tuple[list[str], dict[str, str]]:
-    """Labels placed greedily, biggest place first: each on the side (right, left, below, above)
-    where it hits the fewest circles and labels already placed. With ``limit``, a label that
-    cannot be placed clear of the others is dropped (the country view); otherwise every place in
-    the view gets one. Returns (labelled names, name -> side other than right)."""
-    shown = [p for p in places if view.contains(p.lon, p.lat, 0.05)]
-    at = {p.name: np.array(view.project(*view.moved.get(p.name, (p.lon, p.lat)))) for p in shown}
-    radius = {p.name: max(2.5, radius_of[p.name]) for p in shown}
-    x0, y0, w, h = view.box
-    placed: list[tuple[float, float, float, float]] = []
-    labelled, sides = [], {}
-    wanted = [p for p in shown if candidates is None or p.name in candidates]
-    for p in sorted(wanted, key=lambda q: -q.population):
-        if limit is not None and len(labelled) >= limit:
-            break
-        c, rp = at[p.name], radius[p.name]
-        lw, lh = CHAR_PX * len(p.name), 13.0
-        boxes = {"right": (c[0] + rp + 3, c[1] - lh / 2, lw, lh), "left": (c[0] - rp - 3 - lw, c[1] - lh / 2, lw, lh),
-                 "below": (c[0] - lw / 2, c[1] + rp + 1, lw, lh), "above": (c[0] - lw / 2, c[1] - rp - 4 - lh, lw, lh)}
-        best, best_cost = "right", math.inf
-        for k, (side, box) in enumerate(boxes.items()):
-            bx, by, bw, bh = box
-            cost = 0.1 * k  # ties: right, left, below, above
-            if bx < x0 or by < y0 or bx + bw > x0 + w or by + bh > y0 + h:
-                cost += 50.0
-            for q in shown:
-                if q is p:
-                    continue
-                qc, rq = at[q.name], radius[q.name]
-                nx, ny = min(max(qc[0], bx), bx + bw), min(max(qc[1], by), by + bh)
-                gap = math.hypot(qc[0] - nx, qc[1] - ny) - rq
-                if gap < 0:
-                    cost += 1.0 + min(-gap, 40.0) / 10.0
-            cost += sum(10.0 + _overlap(box, o) / 20.0 for o in placed if _overlap(box, o) > 0)
-            if cost < best_cost:
-                best, best_cost = side, cost
-        if limit is not None and best_cost >= 10.0:
-            continue  # would cover another label or run off the view: leave this one out
-        placed.append(boxes[best])
-        labelled.append(p.name)
-        if best != "right":
-            sides[p.name] = best
-    return labelled, sides
 
 
 def views(places: list[MapPlace], ep: Episode, biggest: float) -> list[MapView]:
@@ -179,18 +131,15 @@ def views(places: list[MapPlace], ep: Episode, biggest: float) -> list[MapView]:
         view = MapView(title, cbox, (0, 0, 1000, 620), radius=ZOOM_RADIUS, clock=True)
         radii = _radii(places, view.radius, biggest)
         view.moved = spread(view, places, radii)
-        _, view.label_side = label_sides(view, places, radii)
         return [view]
     outside = [p.name for p in places if not (zbox[0] <= p.lon <= zbox[2] and zbox[1] <= p.lat <= zbox[3])]
     country = MapView(title, cbox, COUNTRY_BOX, radius=COUNTRY_RADIUS, show_box_of=1, badges=False)
-    country.labels, country.label_side = label_sides(country, places, _radii(places, country.radius, biggest),
-                                                     candidates=[*outside, ep.capital or ""], limit=COUNTRY_LABELS)
+    country.labels, country.label_limit = [*outside, ep.capital or ""], COUNTRY_LABELS
     centre = ep.capital or (ep.followed[0] if ep.followed else "")
     zoom = MapView(f"Around {centre}" if centre else "Where it happened", zbox, ZOOM_BOX, radius=ZOOM_RADIUS,
                    clock=True)
     radii = _radii(places, zoom.radius, biggest)
     zoom.moved = spread(zoom, places, radii)
-    _, zoom.label_side = label_sides(zoom, places, radii)
     return [country, zoom]
 
 
@@ -290,4 +239,4 @@ def map_section(b: EpisodeRun, ep: Episode) -> MapAnimation | None:
     )
 
 
-__all__ = ["map_section", "views", "zoom_bbox", "country_bbox", "spread", "label_sides"]
+__all__ = ["map_section", "views", "zoom_bbox", "country_bbox", "spread"]

@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .escape import text
+from .map_labels import LabelItem, Placement, badge_circle, place_labels, text_width
 from .page import RenderContext
 from .sections import COLOURS, _caption, _title
 
@@ -41,8 +42,11 @@ class MapView:
     """One panel: a lon/lat box drawn into ``box`` = (x, y, width, height) of the map's canvas.
 
     ``moved`` displaces places in this view only (name -> (lon, lat)), for towns a few km
-    apart that would otherwise overlap; the caption should say so. ``labels``: names labelled
-    in this view (all places if None). ``radius``: the largest circle's radius in this view.
+    apart that would otherwise overlap; the caption should say so. ``labels``: names that may be
+    labelled in this view (all places if None), the biggest place first; each label goes where it
+    covers no badge, road, circle or other label (``map_labels``). ``label_limit``: label at most
+    this many, and leave out a label that cannot be placed clear (an overview). ``radius``: the
+    largest circle's radius in this view.
     """
 
     title: str
@@ -52,7 +56,7 @@ class MapView:
     labels: Sequence[str] | None = None
     radius: float = 26.0
     show_box_of: int | None = None  # index of another view whose bbox is outlined in this one
-    label_side: Mapping[str, str] = field(default_factory=dict)  # name -> right | left | above | below
+    label_limit: int | None = None
     badges: bool = True  # death badges (off in an overview whose places a zoom view shows)
     clock: bool = False  # the frame's date in this view's corner
 
@@ -139,23 +143,27 @@ class MapAnimation:
             raise ValueError(f"active/deaths must be [frames, places] = [{frames}, {len(self.places)}]")
         pop = np.array([p.population for p in self.places], dtype=float)
         biggest = max(float(np.nanmax(active)) if active.size else 0.0, float(pop.max()) if pop.size else 0.0, 1.0)
+        most_dead = np.nanmax(deaths, axis=0) if deaths.size else np.zeros(len(self.places))
         views = []
         for v in self.views:
             pos = []
             for p in self.places:
                 lon, lat = v.moved.get(p.name, (p.lon, p.lat))
                 pos.append(list(v.project(lon, lat)) if v.contains(p.lon, p.lat, 0.05) else None)
-            labelled = set(v.labels) if v.labels is not None else {p.name for p in self.places}
+            k = v.radius / math.sqrt(biggest)  # radius = k * sqrt(people)
+            labels = self._labels(v, pos, k * np.sqrt(np.maximum(pop, 0.0)), most_dead)
             view: dict[str, Any] = {
                 "title": v.title,
                 "box": list(v.box),
                 "outline": outline_path(v, self.outline),
                 "pos": pos,
-                "label": [p.name in labelled for p in self.places],
-                "side": [v.label_side.get(p.name, "right") for p in self.places],
+                "label": [i in labels for i in range(len(self.places))],
+                "lab": [[labels[i].x, labels[i].y, labels[i].anchor, labels[i].leader] if i in labels else None
+                        for i in range(len(self.places))],
+                "label_box": [list(labels[i].box) if i in labels else None for i in range(len(self.places))],
                 "badges": v.badges,
                 "clock": v.clock,
-                "k": v.radius / math.sqrt(biggest),  # radius = k * sqrt(people)
+                "k": k,
             }
             if v.show_box_of is not None:
                 other = self.views[v.show_box_of]
@@ -192,6 +200,34 @@ class MapAnimation:
             "colours": MAP_COLOURS,
         }
 
+    def _labels(self, v: MapView, pos: list, radius: np.ndarray, most_dead: np.ndarray) -> dict[int, Placement]:
+        """Each labelled place's label in view ``v``: clear of badges, roads, circles and other labels."""
+        at = {i: xy for i, xy in enumerate(pos) if xy is not None}
+        ring = {i: max(2.5, float(radius[i])) for i in at}
+        wanted = set(v.labels) if v.labels is not None else {p.name for p in self.places}
+        order = sorted((i for i in at if self.places[i].name in wanted), key=lambda i: -self.places[i].population)
+        items = [LabelItem(i, self.places[i].name, at[i][0], at[i][1], ring[i]) for i in order]
+        badges = [b for i in at if v.badges
+                  for b in [badge_circle(at[i][0], at[i][1], ring[i], float(most_dead[i]))] if b is not None]
+        segments = [(*at[a], *at[b]) for a, b, _ in self.links if a in at and b in at]
+        return place_labels(items, rings=[(i, (at[i][0], at[i][1], ring[i])) for i in at], badges=badges,
+                            segments=segments, bounds=tuple(v.box), avoid=self._panel_text(v),
+                            drop_unclear=v.label_limit is not None, limit=v.label_limit)
+
+    def _panel_text(self, v: MapView) -> list[tuple[float, float, float, float]]:
+        """Boxes of the text the runtime writes in a panel: its title (top left, 13 px capitals) and,
+        with ``clock``, the date (top right, 20 px) and the banner under it (13 px)."""
+        x, y, w, _ = v.box
+        wide = 1.12  # bold, letter-spaced
+        out = [(x + 6, y + 4, text_width(v.title.upper(), 13) * wide + 1.0 * len(v.title), 22)]
+        if v.clock:
+            date = max((text_width(t, 20) for t in self.labels), default=0.0) * wide
+            out.append((x + w - 10 - date, y + 2, date + 4, 26))
+            flag = max((text_width(t, 13) for t in self.flags), default=0.0) * wide
+            if flag:
+                out.append((x + w - 10 - flag, y + 28, flag + 4, 20))
+        return out
+
     def render(self, ctx: RenderContext) -> str:
         block = ctx.data(self.spec(), "map-data")
         anim_id = ctx.uid("map")
@@ -210,14 +246,16 @@ class MapAnimation:
         return (
             f'<section class="card map-card">{_title(self.title)}'
             f'<div class="map-anim" id="{anim_id}" data-map="{block}" data-name="{text(self.name)}" tabindex="0">'
-            f'<div class="map-wrap"><svg class="map-svg" viewBox="0 0 {int(self.width)} {int(self.height)}" '
-            'role="img" aria-label="map of places and roads"></svg><div class="map-tip" hidden></div></div>'
+            # the controls and the status line above the map, which is sized to the window (report.css):
+            # whenever the top of the map is in view, so are they
             '<div class="player">'
             '<button type="button" class="play" aria-label="play">Play</button>'
             f'<input type="range" class="scrub" min="0" max="{last}" value="{int(self.start)}" step="1" aria-label="frame">'
             '<output class="step-label">–</output>'
             "</div>"
             '<p class="map-note"></p>'
+            f'<div class="map-wrap"><svg class="map-svg" viewBox="0 0 {int(self.width)} {int(self.height)}" '
+            'role="img" aria-label="map of places and roads"></svg><div class="map-tip" hidden></div></div>'
             f'<ul class="legend map-legend">{legend}</ul>'
             "</div>"
             f"{_caption(self.caption)}</section>"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import math
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -294,7 +295,8 @@ class GridAnimation:
             "width": width,
             "height": height,
             "steps": steps,
-            "frames": base64.b64encode(codes.tobytes()).decode("ascii"),
+            "frames": base64.b64encode(zlib.compress(codes.tobytes(), 6)).decode("ascii"),
+            "codec": "deflate",  # the runtime inflates it (DecompressionStream): runs of one code pack well
             "colours": {int(code): colour for code, _, colour in self.legend},
             "labels": {int(code): label for code, label, _ in self.legend},
             "start": start,

@@ -264,9 +264,11 @@ def validation_bands(series: list[dict[str, Any]], median_resignation: dt.date |
     shapes, notes = date_lines(marks)
 
     def layout(ytitle: str) -> dict[str, Any]:
+        # the dates' notes sit at the top of the plot, the legend under it: the two never meet
         return {"xaxis": {"type": "date", "tickformat": "%-d %b", "range": [x[0], x[-1]]},
                 "yaxis": {"title": {"text": ytitle}, "rangemode": "tozero", "tickformat": "~s"},
-                "shapes": list(shapes), "annotations": list(notes)}  # the legend above the plot, clear of the notes
+                "shapes": list(shapes), "annotations": list(notes), "margin": {"t": 16, "b": 40},
+                "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.12, "yanchor": "top"}}
 
     from uprising.world.history import slug
 
@@ -342,17 +344,37 @@ def resignation_histogram(runs: list[dict[str, Any]], rec: dict[str, Any]) -> Fi
     if never:
         caption += f" {never} of {len(runs)} runs ended with the government still in office."
     return Figure("When the government resigned", traces, {"xaxis": {"type": "date", "tickformat": "%-d %b"},
-                  "yaxis": {"title": {"text": "runs"}, "dtick": 1 if len(runs) <= 12 else None}, "shapes": shapes,
+                  "yaxis": count_axis(max(counts.values(), default=0)), "shapes": shapes,
                   "annotations": notes, "bargap": 0.15, "hovermode": "closest"}, caption=caption.strip() or None,
                   key="resignation-hist", height=340)
 
 
+def count_axis(most: int, title: str = "runs") -> dict[str, Any]:
+    """A y axis counting runs: whole numbers only (a tick every 1, 2, 5, 10... runs), from 0."""
+    step = next(m * 10**e for e in range(12) for m in (1, 2, 5) if most / (m * 10**e) <= 6)
+    return {"title": {"text": title}, "tick0": 0, "dtick": step, "tickformat": "d",
+            "range": [0, max(most, 1) * 1.08]}
+
+
+def integer_bins(values: list[float], most_bins: int = 30) -> np.ndarray:
+    """Bin edges at whole numbers (a count of people), the width a whole number, at most ``most_bins`` bins."""
+    lo, hi = math.floor(min(values)), math.floor(max(values)) + 1
+    width = max(1, math.ceil((hi - lo) / most_bins))
+    return np.arange(lo, hi + width, width, dtype=float)
+
+
 def deaths_histogram(runs: list[dict[str, Any]], rec: dict[str, Any]) -> Figure | None:
-    deaths = [float(r["deaths_total"]) for r in runs if isinstance(r.get("deaths_total"), (int, float))]
+    deaths = [float(r["deaths_total"]) for r in runs if isinstance(r.get("deaths_total"), (int, float))
+              and math.isfinite(r["deaths_total"])]
     if not deaths:
         return None
-    traces = [{"type": "histogram", "x": deaths, "marker": {"color": MODEL_COLOUR}, "name": "runs",
-               "nbinsx": max(5, min(30, len(deaths))), "hovertemplate": "%{x}: %{y} runs<extra></extra>"}]
+    edges = integer_bins(deaths, max(5, min(30, len(deaths))))
+    counts, _ = np.histogram(deaths, bins=edges)
+    width = float(edges[1] - edges[0])
+    labels = [f"{int(a)}" if width == 1 else f"{int(a)}–{int(b) - 1}" for a, b in zip(edges[:-1], edges[1:])]
+    traces = [{"type": "bar", "x": ((edges[:-1] + edges[1:]) / 2).tolist(), "y": counts.tolist(), "width": width,
+               "customdata": labels, "marker": {"color": MODEL_COLOUR, "line": {"color": "#fff", "width": 1}},
+               "name": "runs", "hovertemplate": "%{customdata} killed: %{y} runs<extra></extra>"}]
     shapes, caption = [], None
     band = rec.get("deaths") or []
     if len(band) == 2:
@@ -360,7 +382,7 @@ def deaths_histogram(runs: list[dict[str, Any]], rec: dict[str, Any]) -> Figure 
                        "fillcolor": RECORD_COLOUR, "opacity": 0.08, "line": {"width": 0}, "layer": "below"})
         caption = f"Shaded: the record's {fmt_range(*band)}."
     return Figure("Killed per run", traces, {"xaxis": {"title": {"text": "killed (people)"}, "rangemode": "tozero"},
-                  "yaxis": {"title": {"text": "runs"}}, "shapes": shapes, "bargap": 0.08, "hovermode": "closest"},
+                  "yaxis": count_axis(int(counts.max())), "shapes": shapes, "bargap": 0, "hovermode": "closest"},
                   caption=caption, key="deaths-hist", height=340)
 
 
@@ -381,4 +403,5 @@ def runs_table(runs: list[dict[str, Any]], series: list[dict[str, Any]]) -> Tabl
                  css_class="scroll")
 
 
-__all__ = ["validation_page", "targets_table", "outcome_table", "scores_table", "validation_bands"]
+__all__ = ["validation_page", "targets_table", "outcome_table", "scores_table", "validation_bands", "count_axis",
+           "integer_bins"]

@@ -22,6 +22,34 @@
     return out;
   }
 
+  /* base64 of zlib ("deflate") data -> Promise of its bytes, by the browser's DecompressionStream */
+  function inflate(b64) {
+    if (typeof DecompressionStream === "undefined") {
+      return Promise.reject(new Error("this browser cannot inflate the page's data (no DecompressionStream)"));
+    }
+    var stream = new Blob([decodeBase64(b64)]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).arrayBuffer().then(function (buf) { return new Uint8Array(buf); });
+  }
+
+  /* plotly.js is stored deflated in the octet-stream block #plotly-js:
+     inflate it and run it as a script (a blob: URL, nothing fetched from elsewhere). */
+  var plotlyReady = null;
+  function loadPlotly() {
+    if (plotlyReady) return plotlyReady;
+    var block = document.getElementById("plotly-js");
+    if (typeof Plotly !== "undefined" || !block) { plotlyReady = Promise.resolve(); return plotlyReady; }
+    plotlyReady = inflate(block.textContent.trim()).then(function (bytes) {
+      return new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = URL.createObjectURL(new Blob([bytes], { type: "text/javascript" }));
+        script.onload = function () { resolve(); };
+        script.onerror = function () { reject(new Error("plotly.js did not run")); };
+        document.head.appendChild(script);
+      });
+    });
+    return plotlyReady;
+  }
+
   var animations = {};   // name -> player API
   var followers = {};    // name -> [callback(step)]
 
@@ -38,9 +66,13 @@
   function setupGrid(root) {
     var spec = readData(root.getAttribute("data-grid"));
     var name = root.getAttribute("data-name") || "grid";
+    var frames = spec.codec === "deflate" ? inflate(spec.frames) : Promise.resolve(decodeBase64(spec.frames));
+    return frames.then(function (bytes) { startGrid(root, spec, name, bytes); });
+  }
+
+  function startGrid(root, spec, name, frames) {
     var W = spec.width, H = spec.height, N = W * H;
     var steps = spec.steps, F = steps.length;
-    var frames = decodeBase64(spec.frames);
     var canvas = root.querySelector("canvas");
     var ctx = canvas.getContext("2d");
     var image = ctx.createImageData(W, H);
@@ -215,6 +247,7 @@
       var places = [], labels = [];
       var layer = el("g", {}, inner);
       var top = el("g", {}, inner);
+      var labelLayer = el("g", { "class": "map-labels" }, inner);  // above the badges
       for (var p = 0; p < P; p++) {
         var at = v.pos[p];
         if (!at) { places.push(null); continue; }
@@ -228,12 +261,11 @@
         var bc = el("circle", { r: 0, fill: C.dead }, badge);
         var bt = el("text", { "class": "dead-count", "text-anchor": "middle", dy: "0.35em" }, badge);
         var tx = null;
-        if (v.label[p]) {
-          var side = (v.side && v.side[p]) || "right";
-          var lx = side === "left" ? at[0] - rp - 3 : side === "right" ? at[0] + rp + 3 : at[0];
-          var ly = side === "above" ? at[1] - rp - 4 : side === "below" ? at[1] + rp + 12 : at[1] + 4;
-          var anchor = side === "left" ? "end" : side === "right" ? "start" : "middle";
-          tx = el("text", { x: lx, y: ly, "class": "map-label", "text-anchor": anchor }, top);
+        if (v.label[p] && v.lab && v.lab[p]) {  // placed in Python (map_labels): x, baseline y, anchor, leader
+          var lead = v.lab[p][3];
+          if (lead) el("line", { x1: lead[0], y1: lead[1], x2: lead[2], y2: lead[3], "class": "map-leader" }, labelLayer);
+          tx = el("text", { x: v.lab[p][0], y: v.lab[p][1], "class": "map-label", "text-anchor": v.lab[p][2],
+                            "data-place": p }, labelLayer);
           tx.textContent = spec.names[p];
         }
         places.push({ disk: disk, badge: badge, bc: bc, bt: bt, grp: grp });
@@ -374,9 +406,19 @@
 
   function init() {
     document.querySelectorAll("[data-map]").forEach(setupMap);
-    document.querySelectorAll("[data-grid]").forEach(setupGrid);
-    document.querySelectorAll("[data-plot]").forEach(setupPlot);
-    window.uprisingReport = { animations: animations };
+    var waits = [];
+    document.querySelectorAll("[data-grid]").forEach(function (root) {
+      waits.push(setupGrid(root).catch(function (err) {
+        root.querySelector(".step-label").textContent = String(err.message || err);
+      }));
+    });
+    var plots = document.querySelectorAll("[data-plot]");
+    if (plots.length) {
+      waits.push(loadPlotly().then(function () { plots.forEach(setupPlot); }, function (err) {
+        plots.forEach(function (el) { el.textContent = "plotly.js could not be loaded: " + (err.message || err); });
+      }));
+    }
+    window.uprisingReport = { animations: animations, ready: Promise.all(waits) };
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
