@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# `make run` needs only the package; `make test` adds the test tools (mesa, playwright, nbclient...).
+RUN_STAMP := $(VENV)/.installed-run
 # The main job: the Gas War scenario (`make run MAIN=epstein-1` runs Epstein's Run 2 instead).
 MAIN   ?= bolivia-2003
 
@@ -12,12 +14,15 @@ MAIN   ?= bolivia-2003
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstalled whenever pyproject.toml changes.
+$(RUN_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
 install: $(STAMP)
 
@@ -35,7 +40,7 @@ browser:
 	  echo "warning: could not install chromium (offline?); browser tests will be skipped" >&2; \
 	fi
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/uprising run $(MAIN) --out results/$(MAIN)
 
 test: $(STAMP) browser

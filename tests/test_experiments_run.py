@@ -36,7 +36,7 @@ def test_same_config_and_seed_same_numbers():
         b.timeseries.select(pl.exclude("run_id", "point", "replicate", "seed", "scenario__steps", "grid__width",
                                        "grid__height")))
     assert not a.timeseries.equals(c.timeseries)
-    drop = ["wall_seconds", "agent_steps_per_second"]
+    drop = ["wall_seconds", "compile_seconds", "agent_steps_per_second"]
     assert a.summary.drop(drop).equals(run_one(TINY, seed=9).summary.drop(drop))
 
 

@@ -160,7 +160,11 @@ class Simulation:
         return self.kind.timeseries(self.world)
 
     def frames(self) -> tuple[np.ndarray, np.ndarray]:
-        """(steps [F], cells [F, H, W] int8) for place 0: 0 empty, 1 quiet, 2 active, 3 jailed, 4 cop."""
+        """(steps [F], cells [F, H, W] int8) for place 0: 0 empty, 1 quiet, 2 active, 3 jailed, 4 cop.
+        Kept every ``frame_every`` steps; without ``frame_every`` none is kept, and this raises UserError."""
+        if self.frame_every is None:
+            raise UserError(None, "frame_every", "no frames were kept; give frame_every=N to Simulation(...) or "
+                            "Simulation.from_scenario(...) to keep the board every N steps")
         if not self._frames:
             h, w = int(self.world.places.height[0]), int(self.world.places.width[0])
             return np.zeros(0, np.int64), np.zeros((0, h, w), np.int8)
@@ -205,6 +209,12 @@ class Simulation:
         }
         out.update(self.kind.summary(self.world))
         return out
+
+    def _repr_html_(self) -> str:
+        """Jupyter's inline view: scenario, step, counts, the board (classic) or actives over time."""
+        from uprising.report.inline import simulation_html
+
+        return simulation_html(self)
 
     def __repr__(self) -> str:
         return (

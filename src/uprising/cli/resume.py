@@ -94,7 +94,7 @@ def write_interrupted(sim: Any, out_dir: Path, stop: Interrupted, scenario_toml:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [write_text(out_dir / "scenario.toml", scenario_toml), write_parquet(out_dir / "timeseries.parquet",
                                                                                      sim.timeseries())]
-    steps, cells = sim.frames()
+    steps, cells = sim.frames() if sim.frame_every else ([], None)
     if len(steps):
         written.append(write_frames(out_dir / "frames.npz", steps, cells))
     ck = checkpoint.save(sim, out_dir / checkpoint.FILENAME, extra)

@@ -25,8 +25,12 @@ SchedulerOption = Annotated[
 
 @app.command("sweep")
 def sweep_command(
-    spec: Annotated[Path, typer.Argument(help="A sweep spec (.toml); see docs/experiments.md.")],
+    spec: Annotated[Path, typer.Argument(help="A sweep spec (.toml), or the name of a shipped one (legitimacy-by-cops, "
+                                         "...); see docs/experiments.md.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Results store directory (default: results/<sweep name>).")] = None,
+    seeds: Annotated[int | None, typer.Option("--seeds", min=1, help="Runs per point (default: the spec's seeds).")] = None,
+    steps: Annotated[int | None, typer.Option("--steps", min=0, help="Periods per run (default: the spec's steps, "
+                                              "else the scenario's).")] = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     new: Annotated[bool, typer.Option("--new", help="Set aside what the store holds (in DIR/previous/) and "
@@ -38,7 +42,7 @@ def sweep_command(
     from uprising.experiments.spec import load_spec
     from uprising.experiments.sweep import run_sweep
 
-    loaded = load_spec(spec)
+    loaded = load_spec(spec, sweep={"seeds": seeds, "steps": steps})
     out_dir = out if out is not None else Path("results") / loaded.name
     if scheduler is None and workers is None:
         workers = None  # the machine's cores

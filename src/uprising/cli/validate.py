@@ -18,7 +18,7 @@ from uprising.scenarios import parse_assignments
 @app.command("validate")
 def validate_command(
     scenario: Annotated[str, typer.Argument(metavar="EPISODE", help="An episode: a shipped name (see `uprising scenarios`), a folder, or its scenario.toml.")],
-    runs: Annotated[int, typer.Option("--runs", min=1, help="Runs in the ensemble.")] = 20,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs in the ensemble (seeds spawned from --seed).")] = 20,
     scale: Annotated[float | None, typer.Option("--scale", min=1e-6, max=1.0, help="Agents per person (default: the scenario's).")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed; run seeds are spawned from it.")] = 2003,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes (default: up to 2).")] = None,

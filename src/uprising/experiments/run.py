@@ -32,7 +32,7 @@ import polars as pl
 ID_COLUMNS = ("run_id", "point", "replicate", "seed")
 STATUS_COLUMNS = ("status", "error")
 # Columns that measure the machine, not the model: they differ between two identical runs.
-TIMING_COLUMNS = ("wall_seconds", "agent_steps_per_second")
+TIMING_COLUMNS = ("wall_seconds", "compile_seconds", "agent_steps_per_second")
 # Summary keys that are not scalar metrics of the run (kept out of the summary row).
 _SKIP_SUMMARY_KEYS = {"parameters", "version", "seed", "scenario", "schedule", "model", "description", "plan"}
 

@@ -356,8 +356,42 @@ def _rewrap(e: UserError, label: str, key: str, line: int | None, what: str = ""
     return UserError(label, key, message, line=line)
 
 
-def load_spec(source: str | Path | Mapping[str, Any], *, label: str | None = None) -> Spec:
-    """Read and validate a sweep spec (a TOML path, or a mapping with the same tables)."""
+def _specs_dir():
+    from importlib import resources
+
+    return resources.files("uprising.experiments").joinpath("specs")
+
+
+def shipped_specs() -> list[str]:
+    """Names of the sweep specs shipped with uprising (``uprising/experiments/specs/*.toml``)."""
+    return sorted(e.name[: -len(".toml")] for e in _specs_dir().iterdir()
+                  if e.name.endswith(".toml") and not e.name.startswith(("_", ".")))
+
+
+def spec_path(source: str | Path) -> Path:
+    """The file of a spec: ``source`` itself when it is a file, else the shipped spec of that name
+    (``legitimacy-by-cops``); an unknown name is a :class:`UserError` listing the shipped ones."""
+    path = Path(source)
+    if path.is_file():
+        return path
+    name = str(source)
+    if name.endswith(".toml") or "/" in name or "\\" in name:
+        return path  # a path: reading it says "no such file"
+    names = shipped_specs()
+    if name in names:
+        return Path(str(_specs_dir().joinpath(f"{name}.toml")))
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise UserError(name, None, f"no such file and no shipped sweep spec of that name; {hint}"
+                    f"shipped: {', '.join(names)}")
+
+
+def load_spec(source: str | Path | Mapping[str, Any], *, label: str | None = None,
+              sweep: Mapping[str, Any] | None = None) -> Spec:
+    """Read and validate a sweep spec (a TOML path, a shipped spec's name, or a mapping with the same
+    tables). ``sweep``: keys of its ``[sweep]`` table to replace (``{"seeds": 2, "steps": 50}``)."""
     from uprising.scenarios import load_scenario, scenario_to_dict
 
     if isinstance(source, Mapping):
@@ -365,10 +399,14 @@ def load_spec(source: str | Path | Mapping[str, Any], *, label: str | None = Non
         label = label or "<spec>"
         spec_dir = Path.cwd()
     else:
-        path = Path(source)
+        path = spec_path(source)
         label = label or str(source)
         data, text, lines = _read(path, label)
         spec_dir = path.parent
+    given = {k: v for k, v in (sweep or {}).items() if v is not None}
+    if given:
+        data["sweep"] = {**(data["sweep"] if isinstance(data.get("sweep"), Mapping) else {}), **given}
+        text += "\n# replaced when loaded: " + ", ".join(f"[sweep] {k} = {v!r}" for k, v in given.items()) + "\n"
     for table in ("set", "grid"):
         if isinstance(data.get(table), Mapping):
             data[table] = _flatten(data[table])
@@ -442,4 +480,4 @@ def load_spec(source: str | Path | Mapping[str, Any], *, label: str | None = Non
     return Spec(model=model, label=label, text=text, base=base, base_data=base_data, points=points, lines=lines)
 
 
-__all__ = ["load_spec", "Spec", "SweepSpec", "RunPlan", "spawn_seeds"]
+__all__ = ["load_spec", "Spec", "SweepSpec", "RunPlan", "spawn_seeds", "shipped_specs", "spec_path"]

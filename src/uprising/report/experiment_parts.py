@@ -12,7 +12,7 @@ import polars as pl
 from .escape import plot_text
 
 ID_COLUMNS = {"run_id", "point", "replicate", "seed", "status", "error", "arm"}
-MACHINE_COLUMNS = {"wall_seconds", "agent_steps_per_second"}
+MACHINE_COLUMNS = {"wall_seconds", "compile_seconds", "agent_steps_per_second"}
 PREFERRED_OUTPUTS = ("resigned", "deaths_total", "resignation_day", "outbursts", "mean_active_fraction",
                      "peak_active_fraction", "mean_active", "mean_jailed")
 
