@@ -1,0 +1,182 @@
+"""``uprising serve`` without a browser: levers, decisions, the saved play-through, the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from uprising.errors import UserError
+from uprising.scenarios import load_scenario
+from uprising.serve.actions import actors_of, effective_step
+from uprising.serve.session import Session
+from uprising.simulation import Simulation
+
+UPRISING = Path(sys.executable).parent / "uprising"
+
+
+def small_grid(**extra) -> object:
+    return load_scenario("epstein-1", {"grid.width": 30, "grid.height": 30, "scenario.steps": 40, **extra})
+
+
+def episode() -> object:
+    return load_scenario("bolivia-2003", {"world.scale": 0.0005})
+
+
+def replayed(session: Session, tmp_path: Path) -> Simulation:
+    """Run the saved play-through as `uprising run` would, for as many steps as were played."""
+    path = tmp_path / "play.toml"
+    path.write_text(session.saved(), encoding="utf-8")
+    return Simulation(load_scenario(path)).run(session.steps_done)
+
+
+def test_classic_levers_mid_run_replay_exactly(tmp_path):
+    s = Session(small_grid(), seed=4)
+    s.lever("vision", 3)  # step 0: a set-up value, the run is rebuilt with it
+    for _ in range(8):
+        s.step()
+    s.lever("legitimacy", 0.55)
+    s.lever("cop_density", 0.02)
+    for _ in range(12):
+        s.step()
+    assert s.log.exact
+    assert [iv["parameter"] for iv in s.state()["interventions"]] == ["legitimacy", "cop_density"]
+    assert s.state()["legitimacy_now"] == pytest.approx(0.55)
+    again = replayed(s, tmp_path)
+    assert again.timeseries().equals(s.sim.timeseries())
+    untouched = Simulation(load_scenario(small_grid(), {"citizen.vision": 3, "cop.vision": 3}), seed=4).run(20)
+    assert not untouched.timeseries().equals(s.sim.timeseries())  # the levers did change the run
+
+
+def test_lever_errors_name_the_lever():
+    s = Session(small_grid(), seed=1)
+    with pytest.raises(UserError, match="legitimacy: 1.5 is out of range"):
+        s.lever("legitimacy", 1.5)
+    with pytest.raises(UserError, match="unknown lever 'nope'"):
+        s.lever("nope", 1)
+    s.step()
+    with pytest.raises(UserError, match="vision: is read when the run is built"):
+        s.lever("vision", 4)
+
+
+def test_jail_max_mid_run_is_live_and_flagged_not_exact():
+    from uprising.engine.rules import JAIL_MAX
+
+    s = Session(small_grid(), seed=1)
+    s.step()
+    s.lever("jail_max", 3)
+    assert s.sim.world.rules[JAIL_MAX] == 3 and not s.log.exact
+    for _ in range(35):  # the terms drawn at step 1 (J_max 30) have all been served
+        s.step()
+    pop = s.sim.world.pop
+    assert s.sim.world.recorder.columns()["jailed"][-1].sum() > 0
+    assert pop.jail_left[: pop.n].max() <= 3
+
+
+def test_decisions_replay_exactly_and_change_the_run(tmp_path):
+    s = Session(episode(), seed=5)
+    gov = actors_of(s.setup)[0]["name"]
+    capital = s.sim.world.names[s.sim.world.capital]
+    for _ in range(6):
+        s.step()
+    s.decide({"actor": gov, "kind": "state_of_siege", "places": [capital], "force": "live_fire", "days": 3})
+    s.decide({"actor": gov, "kind": "concession", "size": 0.2})
+    org = actors_of(s.setup)[1]["name"]
+    s.decide({"actor": org, "kind": "call", "days": 4})
+    acts_at = effective_step(7, s.sim.world.spd)
+    assert acts_at == 9  # 6-hour steps: the next day starts at step 9
+    for _ in range(10):
+        s.step()
+    taken = [d for d in s.sim.world.decisions_taken if d[0] == acts_at]
+    assert [d[1] for d in taken] == ["state_of_siege", "concession", "call"]
+    assert [e.what for e in s.log.entries] == ["decision"] * 3 and s.log.exact
+    again = replayed(s, tmp_path)
+    assert again.timeseries().equals(s.sim.timeseries())
+    plain = Simulation(episode(), seed=5).run(16)
+    assert not plain.timeseries().equals(s.sim.timeseries())
+
+
+def test_bad_decision_is_one_line_naming_the_field():
+    s = Session(episode(), seed=1)
+    gov = actors_of(s.setup)[0]["name"]
+    with pytest.raises(UserError, match="places: 'Atlantis' is not a place of this run"):
+        s.decide({"actor": gov, "kind": "curfew", "places": ["Atlantis"]})
+    with pytest.raises(UserError, match="kind: .* cannot decide 'call'"):
+        s.decide({"actor": gov, "kind": "call"})
+    with pytest.raises(UserError, match="actor: unknown actor"):
+        s.decide({"actor": "nobody", "kind": "call"})
+
+
+def test_live_lever_mid_run_is_flagged_not_exact():
+    s = Session(episode(), seed=1)
+    s.step()
+    s.lever("lethal_force", 0)
+    assert not s.sim.world.lethal_force and "levers.no_live_fire" in str(s.sim.plan)
+    s.lever("reach_city", 0.4)
+    assert not s.log.exact
+    text = s.saved()
+    assert "# Not exact" in text and "lethal force = off" in text
+
+
+def test_cli_bad_scenario_is_one_line_exit_2():
+    run = subprocess.run([str(UPRISING), "serve", "epstien-1", "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0 and "unknown scenario" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_cli_port_in_use_is_one_line_exit_2():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        run = subprocess.run([str(UPRISING), "serve", "epstein-1", "--set", "grid.width=20", "--set", "grid.height=20",
+                              "--port", str(port)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and f"--port: port {port} is in use" in run.stderr
+
+
+def test_cli_serves_on_a_free_port_and_stops_on_ctrl_c():
+    proc = subprocess.Popen([str(UPRISING), "serve", "epstein-1", "--set", "grid.width=20", "--set", "grid.height=20",
+                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert "http://127.0.0.1:" in line, line + proc.stderr.read()
+        url = line.split(" at ")[1].split()[0]
+        for _ in range(100):
+            try:
+                state = json.loads(urllib.request.urlopen(url + "state", timeout=5).read())
+                break
+            except OSError:
+                time.sleep(0.05)
+        assert state["step"] == 0 and state["kind"] == "grid"
+        req = urllib.request.Request(url + "command", data=b'{"cmd": "step"}', method="POST")
+        assert json.loads(urllib.request.urlopen(req, timeout=10).read())["state"]["step"] == 1
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+        assert proc.returncode == 0, err
+        assert "stopped" in out and "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_cli_warns_when_serving_beyond_this_machine():
+    env = dict(os.environ)
+    proc = subprocess.Popen([str(UPRISING), "serve", "epstein-1", "--set", "grid.width=20", "--set", "grid.height=20",
+                             "--port", "0", "--host", "0.0.0.0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        assert "http://0.0.0.0:" in proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=15)
+        assert "warning: listening on 0.0.0.0" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()

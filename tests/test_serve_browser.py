@@ -1,0 +1,125 @@
+"""``uprising serve`` in headless Chromium: the page, play, a slider, a decision, a saved play-through.
+
+The server runs in a thread of this process on a free port (``serve.runner.InThread``), so the
+test reads the live run itself and its ``/state`` endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from browser import chromium, requires_chromium
+
+from uprising.scenarios import load_scenario
+from uprising.serve.app import create_app
+from uprising.serve.runner import InThread
+from uprising.serve.session import Session
+from uprising.simulation import Simulation
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+
+def get_state(url: str) -> dict:
+    return json.loads(urllib.request.urlopen(url + "state", timeout=10).read())
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def open_app(browser, url: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(120_000)  # a first step may compile the engine's kernels (numba) on a busy machine
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_function("window.uprisingStats && window.uprisingStats.framesDrawn > 0", timeout=120_000)
+    return context, page, errors
+
+
+def test_grid_page_plays_and_a_slider_changes_the_run(browser):
+    scenario = load_scenario("epstein-1", {"grid.width": 40, "grid.height": 40, "scenario.steps": 400})
+    session = Session(scenario, seed=2)
+    with InThread(create_app(session)) as url:
+        context, page, errors = open_app(browser, url)
+        try:
+            assert page.eval_on_selector("#board", "c => [c.width, c.height]") == [40, 40]
+            assert page.inner_text("#step").startswith("step 0 /")
+            page.click("#play")
+            page.wait_for_function("window.uprisingStats.lastStep >= 5", timeout=120_000)
+            page.click("#pause")
+            page.wait_for_function("!document.querySelector('#play').classList.contains('playing')")
+            played = get_state(url)["step"]
+            assert played >= 5
+            page.wait_for_function(f"document.querySelector('#step').textContent.startsWith('step {played} /')",
+                                   timeout=60_000)
+            # the slider, moved as a user does (its change event), changes the run's legitimacy
+            page.eval_on_selector('[data-lever="legitimacy"]',
+                                  "el => { el.value = 0.5; el.dispatchEvent(new Event('change')); }")
+            page.wait_for_selector("#log li.lever")
+            state = get_state(url)
+            assert state["levers"]["legitimacy"] == 0.5
+            assert state["interventions"] == [{"step": played + 1, "until": None, "parameter": "legitimacy", "value": 0.5}]
+            page.click("#one")
+            page.wait_for_function(f"window.uprisingStats.lastStep >= {played + 1}")
+            assert get_state(url)["legitimacy_now"] == pytest.approx(0.5)
+            # set-up levers are locked once the run has started
+            assert page.eval_on_selector('[data-lever="vision"]', "el => el.disabled")
+            assert not errors, errors
+        finally:
+            context.close()
+
+
+def test_episode_decision_is_logged_and_the_saved_play_through_replays(browser, tmp_path):
+    session = Session(load_scenario("bolivia-2003", {"world.scale": 0.0005}), seed=7)
+    with InThread(create_app(session)) as url:
+        context, page, errors = open_app(browser, url)
+        try:
+            page.wait_for_selector("#map")
+            assert page.is_visible("#actorbox")
+            # the board follows the place selected (as a click on the map does)
+            other = next(p for p in range(session.sim.world.P) if p != session.sim.world.capital)
+            name = session.sim.world.names[other]
+            page.evaluate("([p]) => fetch('/command', {method: 'POST', body: JSON.stringify({cmd: 'select', place: p})})",
+                          [other])
+            page.click("#one")
+            page.wait_for_function("([n]) => document.querySelector('#boardcap').textContent.startsWith(n + ':')",
+                                   arg=[name])
+            h, w = (int(v) for v in session.sim.world.places.board_view(other).shape)
+            assert page.eval_on_selector("#board", "c => [c.width, c.height]") == [w, h]
+            for _ in range(2):
+                page.click("#one")
+            page.wait_for_function("window.uprisingStats.lastStep >= 3")
+            # play the government: a state of siege with live fire in the capital
+            capital = session.sim.world.names[session.sim.world.capital]
+            page.select_option("#kind", "state_of_siege")
+            page.select_option("#fields select[multiple]", [capital])
+            page.select_option("#fields [data-field=force]", "live_fire")
+            page.click("#decide")
+            page.wait_for_selector("#log li.decision")
+            assert "state_of_siege" in page.inner_text("#log") and capital in page.inner_text("#log")
+            page.select_option("#speed", "0")
+            page.click("#play")
+            page.wait_for_function("window.uprisingStats.lastStep >= 16", timeout=120_000)
+            page.click("#pause")
+            page.wait_for_function("!document.querySelector('#play').classList.contains('playing')")
+            assert ["state_of_siege" in d[1] for d in get_state(url)["decisions_taken"]].count(True) >= 1
+            with page.expect_download() as download:
+                page.click("#save")
+            saved = tmp_path / "play.toml"
+            download.value.save_as(saved)
+            assert "replays exactly" in page.inner_text("#exact")
+            assert not errors, errors
+        finally:
+            context.close()
+    played = session.steps_done
+    assert played >= 16
+    replay = Simulation(load_scenario(saved)).run(played)
+    assert replay.seed == 7
+    assert replay.timeseries().equals(session.sim.timeseries())
