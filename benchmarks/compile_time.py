@@ -1,12 +1,11 @@
-"""The first run a user sees: numba's one-time compilation, cold and warm, with and without the helper.
+"""The first run a user sees: numba's one-time compilation, cold and warm.
 
     .venv/bin/python benchmarks/compile_time.py                       # epstein-1 and bolivia-2003
-    .venv/bin/python benchmarks/compile_time.py --scenarios epstein-1 --helper 1
+    .venv/bin/python benchmarks/compile_time.py --scenarios epstein-1
 
 Each row is a fresh ``uprising run SCENARIO`` subprocess (report included, as a user runs it)
 with ``NUMBA_CACHE_DIR`` pointing to a new empty folder ("cold"), then the same command again
-on that folder ("warm"). ``UPRISING_COMPILE_HELPER`` switches the second compiling process
-(``uprising.compilation.Helper``) off (0) or on (1). Columns: wall seconds of the whole command,
+on that folder ("warm"). Columns: wall seconds of the whole command,
 CPU seconds of the command and its children, the compile seconds the run reported in
 summary.json, and the 1-minute load average before the row. Targets (issue #14): a cold
 ``run epstein-1 --steps 100`` ≤ 30 s, a warm one ≤ 3 s, on a quiet machine.
@@ -33,8 +32,8 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_once(scenario: str, cache: Path, helper: str, out: Path) -> dict:
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), UPRISING_COMPILE_HELPER=helper)
+def run_once(scenario: str, cache: Path, out: Path) -> dict:
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache))
     load = os.getloadavg()[0]
     cpu0, t0 = _children_cpu(), time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "uprising", "run", scenario, *ARGS.get(scenario, []), "--out", str(out),
@@ -50,30 +49,26 @@ def run_once(scenario: str, cache: Path, helper: str, out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", nargs="+", default=["epstein-1", "bolivia-2003"])
-    parser.add_argument("--helper", nargs="+", default=["0", "1"], help="UPRISING_COMPILE_HELPER values to try")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for scenario in args.scenarios:
-            for helper in args.helper:
-                cache = Path(tmp) / f"cache-{scenario}-{helper}"
-                cache.mkdir()
-                for state in ("cold", "warm"):
-                    row = {"scenario": scenario, "helper": helper, "cache": state,
-                           **run_once(scenario, cache, helper, Path(tmp) / f"out-{scenario}-{helper}-{state}")}
-                    target = TARGETS.get((scenario, state))
-                    row["target_s"] = target
-                    row["met"] = None if target is None else row["wall_s"] <= target
-                    rows.append(row)
-                    if args.json:
-                        print(json.dumps(row), flush=True)
-                    else:
-                        met = "" if target is None else ("met" if row["met"] else "MISSED")
-                        print(f"{scenario:<14} helper={helper} {state:<5} wall {row['wall_s']:>6.1f} s  cpu "
-                              f"{row['cpu_s']:>6.1f} s  compile {row['compile_s']:>5.1f} s  steps {row['steps_s']:>6.2f} s"
-                              f"  target {'' if target is None else f'≤ {target:g} s'} {met}  load {row['load']}",
-                              flush=True)
+            cache = Path(tmp) / f"cache-{scenario}"
+            cache.mkdir()
+            for state in ("cold", "warm"):
+                row = {"scenario": scenario, "cache": state, **run_once(scenario, cache, Path(tmp) / f"out-{scenario}-{state}")}
+                target = TARGETS.get((scenario, state))
+                row["target_s"] = target
+                row["met"] = None if target is None else row["wall_s"] <= target
+                rows.append(row)
+                if args.json:
+                    print(json.dumps(row), flush=True)
+                else:
+                    met = "" if target is None else ("met" if row["met"] else "MISSED")
+                    print(f"{scenario:<14} {state:<5} wall {row['wall_s']:>6.1f} s  cpu {row['cpu_s']:>6.1f} s  "
+                          f"compile {row['compile_s']:>5.1f} s  steps {row['steps_s']:>6.2f} s  "
+                          f"target {'' if target is None else f'≤ {target:g} s'} {met}  load {row['load']}", flush=True)
 
 
 if __name__ == "__main__":

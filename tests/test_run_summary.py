@@ -88,25 +88,3 @@ def test_a_first_run_says_it_is_compiling(tmp_path):
     assert re.search(r"compiling kernels \(first run only, about \d+ s\)", done.stdout)
     assert "later runs load them from the cache" in done.stdout
 
-
-def test_the_compile_helper_runs_the_plan_from_its_end_and_is_stopped(tmp_path, monkeypatch):
-    from uprising.compilation import Helper, compile_from_the_end, small_overrides
-    from uprising.scenarios import scenario_to_toml
-
-    episode = load_scenario("bolivia-2003")
-    assert small_overrides(episode)["world.scale"] <= 0.002
-    path = tmp_path / "episode.toml"
-    path.write_text(scenario_to_toml(episode))
-    compile_from_the_end(str(path))  # every phase of step 1, last to first, on a small world
-
-    monkeypatch.setenv("UPRISING_COMPILE_HELPER", "1")
-    helper = Helper(scenario_to_toml(load_scenario("epstein-1")))
-    helper.start()
-    assert helper.process is not None and helper.path is not None and helper.path.exists()
-    temp = helper.path
-    helper.stop()
-    assert helper.process.poll() is not None and not temp.exists()
-    monkeypatch.setenv("UPRISING_COMPILE_HELPER", "0")
-    idle = Helper("")
-    idle.start()
-    assert idle.process is None

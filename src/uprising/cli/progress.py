@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from uprising.compilation import CLOCK, EXPECTED_SECONDS, CompileClock, Helper
+from uprising.compilation import CLOCK, EXPECTED_SECONDS, CompileClock
 
 SAY_COMPILED_ABOVE = 0.2  # seconds: a run that compiled less than this (the cache was warm) says no more
 
@@ -32,7 +32,7 @@ class ProgressBar:
     """
 
     def __init__(self, label: str, enabled: bool, delay: float = 1.0, console: Console | None = None,
-                 kind: str = "classic", helper: Helper | None = None):
+                 kind: str = "classic"):
         from uprising.cli.app import stderr
 
         self.label = label
@@ -48,7 +48,6 @@ class ProgressBar:
         self.compiled_from = CLOCK.elapsed()
         self.kernels_from = CLOCK.kernels
         self.announced = False
-        self.helper = helper  # a second process compiling from the other end of the plan
 
     # -- compilation --------------------------------------------------------------------------
     def _heading(self) -> str:
@@ -58,8 +57,6 @@ class ProgressBar:
         kernels = clock.kernels - self.kernels_from
         if not self.announced and clock.compiling:
             self.announced = True
-            if self.helper is not None:
-                self.helper.start()
             if self.said and not self.enabled:
                 self.console.print(f"{self._heading()}…", markup=False, highlight=False)
         if not self.enabled:
@@ -98,8 +95,6 @@ class ProgressBar:
             self.progress.start()
 
     def __call__(self, step_done: int, total: int) -> None:
-        if self.helper is not None:  # a step is done: every kernel it needs is compiled or loaded
-            self.helper.stop()
         if not self.enabled:
             return
         if self.compile_task is not None and not CLOCK.compiling:
@@ -114,8 +109,6 @@ class ProgressBar:
         self.progress.update(self.task, completed=step_done, total=total)
 
     def close(self) -> None:
-        if self.helper is not None:
-            self.helper.stop()
         if self.progress is not None:
             self.progress.stop()
             self.progress = None

@@ -98,10 +98,7 @@ def run_command(
 
     # one display from the start: the first run compiles kernels while it builds the world and
     # during its first step, and says so (uprising.cli.progress)
-    from uprising.compilation import Helper
-
-    bar = ProgressBar(f"{info.name}", enabled=not quiet, kind=worlds.kind_of(resolved).name,
-                      helper=Helper(scenario_to_toml(resolved)))
+    bar = ProgressBar(f"{info.name}", enabled=not quiet, kind=worlds.kind_of(resolved).name)
     with resume.stop_on_signals() as flag:
         with bar:
             sim = Simulation(resolved, seed=info.seed, schedule=info.schedule, frame_every=frame_every)
