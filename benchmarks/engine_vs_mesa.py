@@ -16,7 +16,9 @@ of steps Mesa needs to last ``--mesa-seconds``; uprising repeats that window on 
 (set-up and step 1 untimed) until it has lasted ``--seconds``. Sizes run by uprising alone
 (``--large``) are timed over steps 2.. of one run.
 
-Every row carries the machine's 1-minute load average when it was taken: on a shared machine
+Each row with an issue #14 target prints it beside the figure, and whether it is met
+(sequential 1,000× and synchronous 3,000× Mesa at 200×200; synchronous 50 M agent-steps/s at
+1000×1000). Every row carries the machine's 1-minute load average when it was taken: on a shared machine
 the figures fall with the load (the engine's sequential schedule is one thread, the synchronous
 one uses every core).
 """
@@ -30,6 +32,23 @@ import platform
 import sys
 import time
 from importlib.metadata import version
+
+
+# issue #14's targets: (schedule, size) -> ratio to Mesa at that size, or absolute agent-steps/s
+RATIO_TARGETS = {("sequential", 200): 1000.0, ("synchronous", 200): 3000.0}
+SPEED_TARGETS = {("synchronous", 1000): 50e6}
+
+
+def _target(row: dict) -> tuple[str, bool | None]:
+    """The row's target as text and whether the figure meets it (None: no target)."""
+    schedule = row["engine"].removeprefix("uprising ")
+    ratio = RATIO_TARGETS.get((schedule, row["size"]))
+    if ratio is not None and "ratio_to_mesa" in row:
+        return f"{ratio:,.0f}× Mesa", row["ratio_to_mesa"] >= ratio
+    speed = SPEED_TARGETS.get((schedule, row["size"]))
+    if speed is not None:
+        return f"{speed / 1e6:.0f} M/s", row["agent_steps_per_second"] >= speed
+    return "", None
 
 
 def _machine() -> dict:
@@ -99,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
 
     def emit(row: dict) -> None:
+        text, met = _target(row)
+        if text:
+            row["target"], row["target_met"] = text, met
         rows.append(row)
         if args.json:
             print(json.dumps(row), flush=True)
@@ -117,11 +139,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json:
         m = _machine()
         print(f"Mesa {version('mesa')}, Python {m['python']}, {m['cpus']} CPUs")
-        print(f"{'engine':<24}{'grid':>11}{'agents':>11}{'steps':>8}{'agent-steps/s':>16}{'× Mesa':>10}{'load':>7}")
+        print(f"{'engine':<24}{'grid':>11}{'agents':>11}{'steps':>8}{'agent-steps/s':>16}{'× Mesa':>10}"
+              f"{'target':>13}{'met?':>6}{'load':>7}")
         for r in rows:
             ratio = f"{r['ratio_to_mesa']:,.0f}" if "ratio_to_mesa" in r else ""
+            met = "" if "target" not in r else ("yes" if r["target_met"] else "no")
             print(f"{r['engine']:<24}{r['size']:>5}×{r['size']:<5}{r['agents']:>11,}{r['steps']:>8}"
-                  f"{r['agent_steps_per_second']:>16,.0f}{ratio:>10}{r['load_1min']:>7.2f}")
+                  f"{r['agent_steps_per_second']:>16,.0f}{ratio:>10}{r.get('target', ''):>13}{met:>6}"
+                  f"{r['load_1min']:>7.2f}")
     return 0
 
 

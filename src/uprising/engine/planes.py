@@ -80,7 +80,8 @@ class Planes:
         self.words_per_row = (w + 63) // 64
         self.word_start = np.zeros(len(h) + 1, np.int64)
         self.word_start[1:] = np.cumsum(h * self.words_per_row)
-        self.bits = np.zeros((int(self.word_start[-1]), N_PLANES), np.uint64)
+        # one spare word after the last row: ``window`` reads the word after a row's word unguarded
+        self.bits = np.zeros((int(self.word_start[-1]) + 1, N_PLANES), np.uint64)
         # one entry per grid row of every place: (place, y), so one parallel build covers all places
         self.row_place = np.repeat(np.arange(len(h), dtype=np.int64), h)
         self.row_y = np.concatenate([np.arange(n, dtype=np.int64) for n in h]) if len(h) else np.zeros(0, np.int64)
@@ -98,7 +99,7 @@ def planes_of(world) -> Planes:
     places = world.places
     if pl is not None and pl.places is places:  # the same Places object: sized for it already
         return pl
-    if pl is None or pl.bits.shape[0] != _words(places):
+    if pl is None or pl.bits.shape[0] != _words(places) + 1:
         pl = Planes(places)
         world.planes = pl
     pl.places = places
@@ -153,9 +154,7 @@ def build_serial(board, cell_start, width, word_start, words_per_row, row_place,
 @nb.njit(inline="always", cache=True)
 def refresh(bits, board, c, start, width, wbase, wpr, passable):
     """Bring the planes of cell c (of the place starting at cell ``start``) in line with board[c]."""
-    local = c - start
-    y = local // width
-    x = local - y * width
+    y, x = split(c - start, width)  # not //: a 64-bit division is 40-90 cycles here
     w = wbase + y * wpr + (x >> 6)
     m = np.uint64(1) << np.uint64(x & 63)
     b = board[c]
@@ -231,11 +230,12 @@ def nth_in_span(bits, plane, rbase, a, b, k):
 
 
 @nb.njit(inline="always", cache=True)
-def seen(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi):
-    """Packed (security << 32 | actives) in vision of (y, x), own cell included (== vision.scan_seen)."""
+def seen(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1):
+    """Packed (security << 32 | actives) in vision rows r0..r1-1 of (y, x), own cell included
+    (== vision.scan_seen)."""
     act = np.int64(0)
     sec = np.int64(0)
-    for i in range(dy.shape[0]):
+    for i in range(r0, r1):
         row = y + dy[i]
         if torus:
             if row < 0:
@@ -268,10 +268,10 @@ def seen(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi):
 
 
 @nb.njit(inline="always", cache=True)
-def count_plane(bits, plane, wbase, wpr, height, width, torus, y, x, dy, lo, hi):
-    """Cells of ``plane`` in vision of (y, x) (== vision.count_code for that plane's codes)."""
+def count_plane(bits, plane, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1):
+    """Cells of ``plane`` in vision rows r0..r1-1 of (y, x) (== vision.count_code for that plane's codes)."""
     n = 0
-    for i in range(dy.shape[0]):
+    for i in range(r0, r1):
         row = y + dy[i]
         if torus:
             if row < 0:
@@ -298,11 +298,11 @@ def count_plane(bits, plane, wbase, wpr, height, width, torus, y, x, dy, lo, hi)
 
 
 @nb.njit(inline="always", cache=True)
-def nth_plane(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, k):
+def nth_plane(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1, k):
     """The flat cell of the k-th cell of ``plane`` in vision, in vision.nth_code's order:
     rows in table order; within a row, the piece x+lo.. (wrapped to the row's end) first, then
     the piece from column 0."""
-    for i in range(dy.shape[0]):
+    for i in range(r0, r1):
         row = y + dy[i]
         if torus:
             if row < 0:
@@ -340,57 +340,225 @@ def nth_plane(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo
     return -1
 
 
-@nb.njit(inline="always", cache=True)
-def random_cell(board, bits, plane, code, alt, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, ody, odx,
-                key, agent_id, known):
-    """``vision.random_cell_coded`` (same draws, same result) with the exact fallback on planes.
+# --- one draw per choice, ranked among the cells the planes hold ----------------------------------
+#
+# An agent whose whole vision lies inside its grid (no wrap, no clipping: nearly every agent of a
+# large place) reads each vision row as one 64-bit window of the plane starting at column
+# x - reach, masked by the row's precomputed segment (``vision.row_masks``): a count is one
+# popcount per row, and the k-th cell is found by walking the rows' counts. Others (near an edge
+# of a bounded grid or a torus seam) take the general segment walk, in the same cell order.
 
-    ``plane`` must hold exactly the cells coded ``code``/``alt``. ``known``: the number of such
-    cells in vision if the caller counted them already, else -1.
-    """
-    n_off = ody.shape[0]
-    akey = rng.agent_key(key, agent_id)
-    # All tries are drawn and tested without branching, last to first, so ``found`` ends as the
-    # first try that hits: the same cell as stopping at it, without a mispredicted branch per try
-    # (numba: 2.2x faster choose pass, docs/engine.md).
-    found = np.int64(-1)
-    for t in range(RANDOM_TRIES - 1, -1, -1):
-        o = rng.draw_below(akey, t, n_off)
-        row = y + ody[o]
-        col = x + odx[o]
-        if torus:
-            row += np.int64(row < 0) * height - np.int64(row >= height) * height
-            col += np.int64(col < 0) * width - np.int64(col >= width) * width
-            inside = True
+FAR = np.int64(1 << 40)  # the reach of a vision too wide for one window: never "inside"
+
+
+@nb.njit(inline="always", cache=True)
+def window(bits, plane, rbase, a):
+    """Columns a..a+63 of ``plane`` in the row starting at word rbase, as one word (bit j is
+    column a + j). Columns past the row's word ``a >> 6`` come from the next word, which on the
+    row's last word is the next row's (or the spare word): a caller's mask covers only columns
+    of the row, and those lie in the next word only if the row has one."""
+    wa = a >> 6
+    s = np.uint64(a & 63)
+    w0 = bits[rbase + wa, plane] >> s
+    w1 = bits[rbase + wa + 1, plane]
+    return w0 | ((w1 << np.uint64(1)) << (np.uint64(63) - s))
+
+
+@nb.njit(inline="always", cache=True)
+def inside(y, x, reach, height, width):
+    """The vision of reach ``reach`` around (y, x) lies inside the grid: no wrap, no clipping."""
+    return (y >= reach) & (y + reach < height) & (x >= reach) & (x + reach < width)
+
+
+ONES8 = np.uint64(0x0101010101010101)
+LANES16 = np.uint64(0x00FF00FF00FF00FF)
+BIT8 = np.uint64(0x0100010001000100)
+ONES16 = np.uint64(0x0001000100010001)
+
+
+@nb.njit(inline="always", cache=True)
+def kth_bit(m, k):
+    """Index of the k-th (0-based) set bit of m (m has more than k set bits); branch-free."""
+    pos = np.uint64(0)
+    kk = np.uint64(k)
+    for sh in (32, 16, 8, 4, 2, 1):
+        w = np.uint64(sh)
+        low = np.uint64(popcount(m & ((np.uint64(1) << w) - np.uint64(1))))
+        go = kk >= low
+        kk = kk - low if go else kk
+        m = m >> w if go else m
+        pos = pos + w if go else pos
+    return np.int64(pos)
+
+
+@nb.njit(inline="always", cache=True)
+def _bytes_at_most(prefix, k16):
+    """How many of the 8 byte lanes of ``prefix`` are <= k (``k16``: k + 256 in each 16-bit lane)."""
+    even = (k16 - (prefix & LANES16)) & BIT8
+    odd = (k16 - ((prefix >> np.uint64(8)) & LANES16)) & BIT8
+    return popcount(even) + popcount(odd)
+
+
+@nb.njit(inline="always", cache=True)
+def _byte(word, j):
+    return np.int64((word >> np.uint64(8 * j)) & np.uint64(0xFF))
+
+
+@nb.njit(inline="always", cache=True)
+def _row_counts(bits, plane, rbase, wpr, a, dy, mask, r0, rows):
+    """Cells of ``plane`` in each of ``rows`` (<= 16) vision rows from r0, as bytes: rows 0..7
+    of the first word, 8..15 of the second. Called with a literal ``rows`` where it can be,
+    the loop unrolls (numba, one thread, 1000²: ~25 ns per agent less than a run-time count)."""
+    c_lo = np.uint64(0)
+    c_hi = np.uint64(0)
+    for j in range(rows):
+        c = np.uint64(popcount(window(bits, plane, rbase + dy[r0 + j] * wpr, a) & mask[r0 + j]))
+        sh = np.uint64(8 * (j & 7))
+        if j < 8:
+            c_lo |= c << sh
         else:
-            inside = (row >= 0) & (row < height) & (col >= 0) & (col < width)
-            row = min(max(row, 0), height - 1)
-            col = min(max(col, 0), width - 1)
-        c = start + row * width + col
-        b = board[c]
-        hit = inside & ((b == code) | (b == alt))
-        found = c if hit else found
+            c_hi |= c << sh
+    return c_lo, c_hi
+
+
+@nb.njit(inline="always", cache=True)
+def random_in_vision(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, mask, r0, r1, reach,
+                     akey, draw):
+    """A uniformly random cell of ``plane`` in the vision rows r0..r1-1 of (y, x), or -1 if none.
+
+    One draw: count the cells, draw k below the count, return the k-th in row order (==
+    ``nth_plane``'s order). Inside the grid (``inside``) a row is one masked window and one
+    popcount; the rows' counts are kept as bytes of two words (``window_reach`` guarantees at
+    most 16 rows and 255 cells), so the k-th cell's row is found without a branch: byte-wise
+    prefix sums by one multiply, and a lane-wise compare with k. ``mask``/``reach``: the vision's
+    ``row_masks`` and ``window_reach``; ``akey``: ``rng.agent_key(key, agent_id)``; k is that
+    key's draw number ``draw``.
+    """
+    if inside(y, x, reach, height, width):
+        a = x - reach
+        rbase = wbase + y * wpr
+        if r1 - r0 == 15:  # the common visions (v = 7: disc, square, diamond): a constant trip count
+            c_lo, c_hi = _row_counts(bits, plane, rbase, wpr, a, dy, mask, r0, 15)
+        else:
+            c_lo, c_hi = _row_counts(bits, plane, rbase, wpr, a, dy, mask, r0, r1 - r0)
+        p_lo = c_lo * ONES8  # byte j: cells in rows 0..j (<= 255: no carry between bytes)
+        n_lo = p_lo >> np.uint64(56)
+        p_hi = c_hi * ONES8 + n_lo * ONES8
+        n = np.int64(p_hi >> np.uint64(56))
+        if n == 0:
+            return np.int64(-1)
+        k = rng.draw_below(akey, draw, n)
+        k16 = np.uint64(k + 256) * ONES16
+        j = _bytes_at_most(p_lo, k16) + _bytes_at_most(p_hi, k16)  # the row holding the k-th cell
+        before = np.int64(0)
+        if j > 0:
+            before = _byte(p_lo, j - 1) if j <= 8 else _byte(p_hi, j - 9)
+        row = y + dy[r0 + j]
+        m = window(bits, plane, wbase + row * wpr, a) & mask[r0 + j]
+        return start + row * width + a + kth_bit(m, k - before)
+    return _random_in_vision_edge(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1,
+                                  akey, draw)
+
+
+# not inlined: the rare edge case, kept out of the callers' hot loops (inlined, its loops doubled
+# the time of the window path: numba, one thread, 1000², 31 -> 63 ms per pass over all rows)
+@nb.njit(cache=True)
+def _random_in_vision_edge(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1, akey,
+                           draw):
+    """``random_in_vision`` by the segment walk (any vision, any position)."""
+    n = count_plane(bits, plane, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1)
+    if n == 0:
+        return np.int64(-1)
+    k = rng.draw_below(akey, draw, n)
+    return nth_plane(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1, k)
+
+
+@nb.njit(inline="always", cache=True)
+def seen_in_vision(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi, mask, r0, r1, reach):
+    """``seen`` over the vision rows r0..r1-1, by one window per row and plane when inside the grid."""
+    if inside(y, x, reach, height, width):
+        a = x - reach
+        act = np.int64(0)
+        sec = np.int64(0)
+        for i in range(r0, r1):
+            rbase = wbase + (y + dy[i]) * wpr
+            m = mask[i]
+            act += popcount(window(bits, ACTIVE_PLANE, rbase, a) & m)
+            sec += popcount(window(bits, SECURITY_PLANE, rbase, a) & m)
+        return (sec << np.int64(32)) | act
+    return _seen_edge(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1)
+
+
+@nb.njit(cache=True)  # not inlined: see _random_in_vision_edge
+def _seen_edge(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1):
+    return seen(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1)
+
+
+@nb.njit(inline="always", cache=True)
+def _try(board, alt, start, height, width, torus, row, col, found):
+    """One rejection try at (row, col) (wrapped on a torus, rejected off a bounded grid): the
+    cell if it is free, else ``found``; no branch."""
+    if torus:
+        row += np.int64(row < 0) * height - np.int64(row >= height) * height
+        col += np.int64(col < 0) * width - np.int64(col >= width) * width
+        ok = True
+    else:
+        ok = (row >= 0) & (row < height) & (col >= 0) & (col < width)
+        row = min(max(row, 0), height - 1)
+        col = min(max(col, 0), width - 1)
+    c = start + row * width + col
+    b = board[c]
+    return c if ok & ((b == EMPTY) | (b == alt)) else found
+
+
+@nb.njit(inline="always", cache=True)
+def random_free(board, alt, bits, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, mask, r0, r1, reach, ody,
+                odx, o0, o1, akey):
+    """A uniformly random free cell (board EMPTY or ``alt``; == FREE_PLANE) in vision, or -1.
+
+    ``RANDOM_TRIES`` rejection tries over the vision's offsets o0..o1-1 (two per draw of the
+    agent's key: the high and the low 32 bits of draws 0..3, each mapped by multiply-shift; all
+    drawn and tested without a branch, last to first, so the first hit wins), then, if none hit,
+    one draw ranked among the free cells (``random_in_vision``, draw 8): the mixture is exactly
+    uniform (up to the multiply-shift's n / 2**32). At the classic densities (~26 % free) a try
+    hits 1 time in 4, and the tries cost less than the exact count (docs/engine.md).
+    """
+    n_off = np.uint64(o1 - o0)
+    found = np.int64(-1)
+    for d in range(RANDOM_TRIES // 2 - 1, -1, -1):
+        # two tries per mixing round: try 2d from the high 32 bits of draw d, try 2d+1 from the low
+        r = rng.mix(akey ^ np.uint64(d))
+        o = o0 + np.int64(((r & np.uint64(0xFFFFFFFF)) * n_off) >> np.uint64(32))
+        found = _try(board, alt, start, height, width, torus, y + ody[o], x + odx[o], found)
+        o = o0 + np.int64(((r >> np.uint64(32)) * n_off) >> np.uint64(32))
+        found = _try(board, alt, start, height, width, torus, y + ody[o], x + odx[o], found)
     if found >= 0:
         return found
-    n = known if known >= 0 else count_plane(bits, plane, wbase, wpr, height, width, torus, y, x, dy, lo, hi)
-    if n == 0:
-        return -1
-    k = rng.draw_below(akey, RANDOM_TRIES, n)
-    return nth_plane(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, k)
+    return random_in_vision(bits, FREE_PLANE, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, mask, r0, r1,
+                            reach, akey, RANDOM_TRIES)
 
 
-@nb.njit(inline="always", cache=True)
-def random_active(board, bits, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, ody, odx, key, agent_id):
-    """A uniformly random active cell in vision (== random_cell_coded for SEEN_ACTIVE), or -1.
+@intrinsic
+def prefetch(typingctx, arr, idx):
+    """Hint the cache to load arr[idx] (LLVM ``llvm.prefetch``, read, keep in all levels); no effect
+    on results, and an index past the array is harmless (a prefetch never faults)."""
+    if not (isinstance(arr, types.Array) and isinstance(idx, types.Integer)):
+        return None
 
-    Counts the actives first (a few popcounts): with none in sight — most cops, most steps — the
-    eight rejection tries and the byte scan are skipped; the result is the same either way.
-    """
-    n = count_plane(bits, ACTIVE_PLANE, wbase, wpr, height, width, torus, y, x, dy, lo, hi)
-    if n == 0:
-        return -1
-    return random_cell(board, bits, ACTIVE_PLANE, SEEN_ACTIVE, SEEN_ACTIVE, start, wbase, wpr, height, width, torus,
-                       y, x, dy, lo, hi, ody, odx, key, agent_id, n)
+    def codegen(context, builder, sig, args):
+        aryty = sig.args[0]
+        ary, i = args
+        array = context.make_array(aryty)(context, builder, ary)
+        i = context.cast(builder, i, sig.args[1], types.intp)
+        ptr = cgutils.get_item_pointer(context, builder, aryty, array, [i], wraparound=False)
+        i8p = ir.IntType(8).as_pointer()
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, ir.IntType(32), ir.IntType(32), ir.IntType(32)])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+        i32 = ir.IntType(32)
+        builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return types.none(arr, idx), codegen
 
 
 @intrinsic

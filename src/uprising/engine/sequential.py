@@ -31,20 +31,25 @@ from uprising.engine.rules import (
     OWN_CELL,
     RATIO,
 )
-from uprising.engine.planes import FREE_PLANE, borrow, refresh
+from uprising.engine.planes import ACTIVE_PLANE, borrow, prefetch, refresh
 from uprising.engine.vision import LOW32
 
+PREFETCH = 8  # turns ahead whose columns are fetched (sequential order is random over rows)
+
+# numba's cache keys a kernel by the hash of *this* file only: a change to an inlined helper in
+# planes.py, rng.py or vision.py alone leaves the cached act_in_random_order stale (measured:
+# docs/engine.md, "Reference hashes"). Clear src/uprising/engine/__pycache__ after such a change.
+
+
 @nb.njit(inline="always", cache=True)
-def _move(i, code, dy, lo, hi, ody, odx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
-          torus, passable, key):
-    """Rule M: agent i moves to a uniformly random empty cell in vision (stays if none)."""
+def _move(i, code, dy, lo, hi, mask, reach, ody, odx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
+          width, torus, passable, key):
+    """Rule M: agent i moves to a uniformly random free cell in vision (stays if none)."""
     c = cell[i]
-    local = c - start
-    y = local // width
-    x = local - y * width
+    y, x = planes.split(c - start, width)
     alt = SEEN_JAILED if passable else EMPTY
-    t = planes.random_cell(board, bits, FREE_PLANE, EMPTY, alt, start, wbase, wpr, height, width, torus, y, x,
-                           dy, lo, hi, ody, odx, key, agent_id[i], -1)
+    t = planes.random_free(board, alt, bits, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, mask, 0,
+                           dy.shape[0], reach, ody, odx, 0, ody.shape[0], rng.agent_key(key, agent_id[i]))
     if t < 0:
         return
     occupant[c] = -1
@@ -65,17 +70,16 @@ def _set_code(board, bits, c, code, start, width, wbase, wpr, passable):
 
 @nb.njit(inline="always", cache=True)
 def _decide(i, state, cell, hardship, risk_aversion, threshold, legitimacy, board, bits, start, wbase, wpr, height,
-            width, torus, passable, dy, lo, hi, rules, k):
+            width, torus, passable, dy, lo, hi, mask, reach, rules, k):
     """Rule A on the board as it is now (counts from the bit planes, == a direct board scan)."""
     c = cell[i]
     if not can_rebel(hardship[i], legitimacy[i], threshold[i]):
         state[i] = QUIET
         _set_code(board, bits, c, SEEN_QUIET, start, width, wbase, wpr, passable)
         return
-    local = c - start
-    y = local // width
-    x = local - y * width
-    packed = planes.seen(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi)
+    y, x = planes.split(c - start, width)
+    packed = planes.seen_in_vision(bits, wbase, wpr, height, width, torus, y, x, dy, lo, hi, mask, 0, dy.shape[0],
+                                   reach)
     cops = packed >> np.int64(32)
     actives = packed & LOW32
     if not rules[OWN_CELL]:
@@ -91,13 +95,11 @@ def _decide(i, state, cell, hardship, risk_aversion, threshold, legitimacy, boar
 
 @nb.njit(inline="always", cache=True)
 def _arrest(j, state, cell, jail_left, agent_id, occupant, board, bits, start, wbase, wpr, height, width, torus,
-            passable, dy, lo, hi, ody, odx, rules, key_arrest, key_term):
+            passable, dy, lo, hi, mask, reach, rules, key_arrest, key_term):
     """Rule C: cop j arrests one uniformly random active citizen in its vision."""
-    local = cell[j] - start
-    y = local // width
-    x = local - y * width
-    c = planes.random_active(board, bits, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, ody, odx,
-                             key_arrest, agent_id[j])
+    y, x = planes.split(cell[j] - start, width)
+    c = planes.random_in_vision(bits, ACTIVE_PLANE, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, mask, 0,
+                                dy.shape[0], reach, rng.agent_key(key_arrest, agent_id[j]), 0)
     if c < 0:
         return 0
     a = occupant[c]
@@ -116,7 +118,8 @@ def _arrest(j, state, cell, jail_left, agent_id, occupant, board, bits, start, w
 @nb.njit(cache=True)
 def act_in_random_order(order, the_place, kind, group, place, state, cell, hardship, risk_aversion, threshold,
                         legitimacy, jail_left, age, death_age, agent_id, occupant, board, bits, start, wbase, wpr,
-                        height, width, torus, cv, kv, nv, rules, k, keys, is_model2, clone_p, max_age, counter):
+                        height, width, torus, cv, kv, nv, cmask, creach, kmask, kreach, rules, k, keys, is_model2,
+                        clone_p, max_age, counter):
     """One period of the sequential schedule on one place. Returns the number of arrests.
 
     keys: (move, arrest, jail_term, release, kill, clone, risk_aversion, death_age). ``bits``:
@@ -135,12 +138,25 @@ def act_in_random_order(order, the_place, kind, group, place, state, cell, hards
     kdy, klo, khi, kody, kodx = borrow(kv[0]), borrow(kv[1]), borrow(kv[2]), borrow(kv[3]), borrow(kv[4])
     cv = (cdy, clo, chi, cody, codx)
     nv = (borrow(nv[0]), borrow(nv[1]), borrow(nv[2]), borrow(nv[3]), borrow(nv[4]))
+    cmask, kmask = borrow(cmask), borrow(kmask)
     passable = rules[JAIL_MODE] == KEEP_CELL_PASSABLE
     move_first = rules[MOVE_FIRST]
     citizens_move = rules[MOVEMENT]
     cops_move = rules[COPS_MOVE]
     arrests = 0
-    for idx in range(order.shape[0]):
+    n_order = order.shape[0]
+    for idx in range(n_order):
+        # the order is random: fetch the columns of the agent PREFETCH turns ahead while this one acts
+        ahead = order[min(idx + PREFETCH, n_order - 1)]
+        prefetch(kind, ahead)
+        prefetch(state, ahead)
+        prefetch(place, ahead)
+        prefetch(cell, ahead)
+        prefetch(hardship, ahead)
+        prefetch(legitimacy, ahead)
+        prefetch(threshold, ahead)
+        prefetch(risk_aversion, ahead)
+        prefetch(agent_id, ahead)
         i = order[idx]
         if place[i] != the_place:
             continue
@@ -160,10 +176,10 @@ def act_in_random_order(order, the_place, kind, group, place, state, cell, hards
                     continue
                 refresh(bits, board, cell[i], start, width, wbase, wpr, passable)
             if move_first and citizens_move:
-                _move(i, board[cell[i]], cdy, clo, chi, cody, codx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
+                _move(i, board[cell[i]], cdy, clo, chi, cmask, creach, cody, codx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
                       width, torus, passable, key_move)
             _decide(i, state, cell, hardship, risk_aversion, threshold, legitimacy, board, bits, start, wbase, wpr,
-                    height, width, torus, passable, cdy, clo, chi, rules, k)
+                    height, width, torus, passable, cdy, clo, chi, cmask, creach, rules, k)
             if is_model2:
                 if state[i] == ACTIVE:
                     v = model2.enemy_in_vision(i, group, cell, agent_id, occupant, board, start, height, width,
@@ -178,16 +194,16 @@ def act_in_random_order(order, the_place, kind, group, place, state, cell, hards
                                  keys[7], counter)
                     refresh(bits, board, t, start, width, wbase, wpr, passable)
             if not move_first and citizens_move:
-                _move(i, board[cell[i]], cdy, clo, chi, cody, codx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
+                _move(i, board[cell[i]], cdy, clo, chi, cmask, creach, cody, codx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
                       width, torus, passable, key_move)
         elif kind[i] == COP and s == ON_DUTY:
             if move_first and cops_move:
-                _move(i, SEEN_COP, kdy, klo, khi, kody, kodx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
+                _move(i, SEEN_COP, kdy, klo, khi, kmask, kreach, kody, kodx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
                       torus, passable, key_move)
             arrests += _arrest(i, state, cell, jail_left, agent_id, occupant, board, bits, start, wbase, wpr, height,
-                               width, torus, passable, kdy, klo, khi, kody, kodx, rules, key_arrest, key_term)
+                               width, torus, passable, kdy, klo, khi, kmask, kreach, rules, key_arrest, key_term)
             if not move_first and cops_move:
-                _move(i, SEEN_COP, kdy, klo, khi, kody, kodx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
+                _move(i, SEEN_COP, kdy, klo, khi, kmask, kreach, kody, kodx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
                       torus, passable, key_move)
     return arrests
 
@@ -210,14 +226,16 @@ def act(world, step: int) -> None:
     pl.build(places, world.rules[JAIL_MODE] == KEEP_CELL_PASSABLE)
     for p in range(places.count):
         start, height, width, torus = world.place_geometry(p)
+        cvis, kvis = world.citizen_vision[p], world.cop_vision[p]
         world.counter[0] = pop.n
         world.counter[1] = pop.next_id
         world.arrests += act_in_random_order(
             order, p, pop.kind, pop.group, pop.place, pop.state, pop.cell, pop.hardship, pop.risk_aversion,
             pop.threshold, pop.legitimacy, pop.jail_left, pop.age, pop.death_age, pop.agent_id,
             places.occupant, places.board, pl.bits, start, int(pl.word_start[p]), int(pl.words_per_row[p]),
-            height, width, torus, world.citizen_vision[p].arrays, world.cop_vision[p].arrays,
-            world.adjacent[p].arrays, world.rules, world.k, keys, world.model2,
+            height, width, torus, cvis.arrays, kvis.arrays,
+            world.adjacent[p].arrays, cvis.row_masks, cvis.window_reach, kvis.row_masks, kvis.window_reach,
+            world.rules, world.k, keys, world.model2,
             float(m2.clone_probability), int(m2.max_age), world.counter,
         )
         world.sync_rows_from_counter()

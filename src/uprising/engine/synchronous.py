@@ -10,7 +10,8 @@ claimant of smallest keyed priority wins, losers stay; a vacated cell is not a t
 
 Every choice is a keyed draw and every conflict is settled by a keyed priority, so the outcome
 is independent of the thread count. Parallel loops (prange) write only their own row's
-outputs; claims are settled in one serial pass.
+outputs; move and arrest claims are settled inside the parallel pass by an atomic min (a plain
+min on one thread), Model II's kill and clone claims in one serial pass.
 
 Cell-major layout: every ``RESORT_EVERY`` steps the rows are permuted into cell order
 (``Population.permute``), so a pass over agents reads the board, the tables and every column
@@ -28,7 +29,7 @@ from uprising.engine.citizen import can_rebel, goes_active
 from uprising.engine.grid import EMPTY, SEEN_ACTIVE, SEEN_JAILED, SEEN_QUIET
 from uprising.engine.population import ACTIVE, CITIZEN, COP, ON_DUTY, QUIET
 from uprising.engine.rules import COUNTS_SELF, JAIL_MODE, KEEP_CELL_PASSABLE, MOVEMENT, OWN_CELL, RATIO
-from uprising.engine.planes import FREE_PLANE, atomic_min
+from uprising.engine.planes import ACTIVE_PLANE, atomic_min, borrow
 
 RESORT_EVERY = 16  # measured: see docs/engine.md (cell-major layout)
 PLANES_MAX_RADIUS = 16  # decide counts from bit planes up to this vision radius, else count tables
@@ -148,28 +149,30 @@ def apply_births(n, target, kind, group, place, state, cell, hardship, risk_aver
 
 class VisionPack:
     """Visions of all places concatenated: place p's rows are ``row_start[p]:row_start[p+1]`` of
-    (dy, lo, hi), its offsets ``off_start[p]:off_start[p+1]`` of (ody, odx)."""
+    (dy, lo, hi, row mask), its ``window_reach`` is ``reach[p]``, its offsets
+    ``off_start[p]:off_start[p+1]`` of (ody, odx) (``vision.Vision``)."""
 
     def __init__(self, visions):
         self.row_start = np.zeros(len(visions) + 1, np.int64)
         self.row_start[1:] = np.cumsum([v.dy.shape[0] for v in visions])
+        cat = lambda name: np.concatenate([getattr(v, name) for v in visions]).astype(np.int64)
+        masks = np.concatenate([v.row_masks for v in visions]).astype(np.uint64)
+        reach = np.array([v.window_reach for v in visions], np.int64)
         self.off_start = np.zeros(len(visions) + 1, np.int64)
         self.off_start[1:] = np.cumsum([v.offset_dy.shape[0] for v in visions])
-        cat = lambda name: np.concatenate([getattr(v, name) for v in visions]).astype(np.int64)
-        self.arrays = (self.row_start, cat("dy"), cat("lo"), cat("hi"), self.off_start, cat("offset_dy"),
+        self.arrays = (self.row_start, cat("dy"), cat("lo"), cat("hi"), masks, reach, self.off_start, cat("offset_dy"),
                        cat("offset_dx"))
 
 
-@nb.njit(inline="always", cache=True)
-def _rows(pack, p):
-    r0, r1 = pack[0][p], pack[0][p + 1]
-    return pack[1][r0:r1], pack[2][r0:r1], pack[3][r0:r1]
+CLAIM_DRAW = 9  # the agent key's draws 0..3 are the move's tries (0 an arrest), 8 the exact fallback
 
 
 @nb.njit(inline="always", cache=True)
-def _offsets(pack, p):
-    o0, o1 = pack[4][p], pack[4][p + 1]
-    return pack[5][o0:o1], pack[6][o0:o1]
+def _claim_priority(akey, agent_id):
+    """A claim's priority: 31 random bits (draw ``CLAIM_DRAW`` of the agent's key, which no
+    choice reads: the priority is independent of the cell chosen) above the agent id, so a
+    claim never ties; one mixing round."""
+    return np.int64((rng.mix(akey ^ np.uint64(CLAIM_DRAW)) >> np.uint64(33)) << np.uint64(32)) | (agent_id & LOW32)
 
 
 @nb.njit(inline="always", cache=True)
@@ -182,8 +185,10 @@ def _priority(key, agent_id, k):
 # v = 7 disc) instead of 2(2r+1) lookups into an int64 prefix table 64x the planes' size.
 @nb.njit(parallel=True, cache=True)
 def decide_planes(n, kind, state, place, cell, hardship, risk_aversion, threshold, legitimacy, board, bits,
-                  cell_start, height, width, word_start, words_per_row, torus, cvp, rules, k):
-    """Rule A for every free citizen of every place; counts from ``bits`` (the snapshot)."""
+                  cell_start, height, width, word_start, words_per_row, torus, vp, rules, k):
+    """Rule A for every free citizen of every place; counts from ``bits`` (the snapshot).
+    ``vp``: ``VisionPack.arrays`` (citizen vision of place p at index p)."""
+    row_start, vdy, vlo, vhi, vmask, vreach, off_start, vody, vodx = vp  # unpacked once, outside the loop
     for i in nb.prange(n):
         if kind[i] != CITIZEN:
             continue
@@ -197,11 +202,12 @@ def decide_planes(n, kind, state, place, cell, hardship, risk_aversion, threshol
             continue
         p = place[i]
         w = width[p]
-        local = c - cell_start[p]
-        y = local // w
-        x = local - y * w
-        dy, lo, hi = _rows(cvp, p)
-        packed = planes.seen(bits, word_start[p], words_per_row[p], height[p], w, torus, y, x, dy, lo, hi)
+        y, x = planes.split(c - cell_start[p], w)
+        # borrowed (planes.borrow): the edge case's call would otherwise cost every row an atomic
+        # incref/decref per array (numba, one thread, 1000²: 63 -> 31 ms per pass of random_in_vision)
+        packed = planes.seen_in_vision(borrow(bits), word_start[p], words_per_row[p], height[p], w, torus, y, x,
+                                       borrow(vdy), borrow(vlo), borrow(vhi), borrow(vmask), row_start[p],
+                                       row_start[p + 1], vreach[p])
         cops = packed >> np.int64(32)
         actives = packed & LOW32
         if not rules[OWN_CELL]:
@@ -219,9 +225,12 @@ def decide_planes(n, kind, state, place, cell, hardship, risk_aversion, threshol
 # (order-free, so the winner is the same on any thread count); replaces a serial 3-pass settle.
 @nb.njit(parallel=True, cache=True)
 def choose_moves_all(n, kind, state, place, cell, agent_id, board, bits, cell_start, height, width, word_start,
-                     words_per_row, torus, citizens_move, alt, cvp, kvp, key, priority_key, target, priority, claim):
-    """Every free agent (cops; citizens if they move) picks a random empty cell in its vision and
-    claims it: claim[cell] = the smallest priority of its claimants."""
+                     words_per_row, torus, citizens_move, alt, vp, cop_base, key, target, priority, claim, serial):
+    """Every free agent (cops; citizens if they move) picks a uniformly random free cell in its
+    vision (``planes.random_free``) and claims it: claim[cell] = the smallest
+    priority of its claimants. ``vp``: citizen vision of place p at index p, cop vision at
+    ``cop_base + p``; ``serial``: one thread (a plain min settles the claims, ``_serial``)."""
+    row_start, vdy, vlo, vhi, vmask, vreach, off_start, vody, vodx = vp  # unpacked once, outside the loop
     for i in nb.prange(n):
         target[i] = -1
         s = state[i]
@@ -229,30 +238,29 @@ def choose_moves_all(n, kind, state, place, cell, agent_id, board, bits, cell_st
         if kd == CITIZEN:
             if not citizens_move or (s != QUIET and s != ACTIVE):
                 continue
-            cop = False
+            q = place[i]
         elif kd == COP and s == ON_DUTY:
-            cop = True
+            q = cop_base + place[i]
         else:
             continue
         p = place[i]
         w = width[p]
         start = cell_start[p]
-        local = cell[i] - start
-        y = local // w
-        x = local - y * w
-        if cop:
-            dy, lo, hi = _rows(kvp, p)
-            ody, odx = _offsets(kvp, p)
-        else:
-            dy, lo, hi = _rows(cvp, p)
-            ody, odx = _offsets(cvp, p)
-        t = planes.random_cell(board, bits, FREE_PLANE, EMPTY, alt, start, word_start[p], words_per_row[p],
-                               height[p], w, torus, y, x, dy, lo, hi, ody, odx, key, agent_id[i], -1)
+        y, x = planes.split(cell[i] - start, w)
+        akey = rng.agent_key(key, agent_id[i])
+        t = planes.random_free(borrow(board), alt, borrow(bits), start, word_start[p], words_per_row[p], height[p], w,
+                               torus, y, x, borrow(vdy), borrow(vlo), borrow(vhi), borrow(vmask), row_start[q],
+                               row_start[q + 1], vreach[q], borrow(vody), borrow(vodx), off_start[q], off_start[q + 1],
+                               akey)
         target[i] = t
         if t >= 0:
-            pr = _priority(priority_key, agent_id[i], 0)
+            pr = _claim_priority(akey, agent_id[i])
             priority[i] = pr
-            atomic_min(claim, t, pr)
+            if serial:  # one thread: a plain min, the same result without the locked instruction
+                if pr < claim[t]:
+                    claim[t] = pr
+            else:
+                atomic_min(claim, t, pr)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -285,28 +293,32 @@ def clear_claims(n, target, claim):
 
 
 @nb.njit(parallel=True, cache=True)
-def choose_arrests(n, kind, state, place, cell, agent_id, board, bits, cell_start, height, width, word_start,
-                   words_per_row, torus, kvp, key, priority_key, target, priority, claim):
+def choose_arrests(n, kind, state, place, cell, agent_id, bits, cell_start, height, width, word_start,
+                   words_per_row, torus, vp, cop_base, key, target, priority, claim, serial):
     """Every on-duty cop picks a uniformly random active in its vision and claims it."""
+    row_start, vdy, vlo, vhi, vmask, vreach, off_start, vody, vodx = vp
     for i in nb.prange(n):
         target[i] = -1
         if kind[i] != COP or state[i] != ON_DUTY:
             continue
         p = place[i]
+        q = cop_base + p
         w = width[p]
         start = cell_start[p]
-        local = cell[i] - start
-        y = local // w
-        x = local - y * w
-        dy, lo, hi = _rows(kvp, p)
-        ody, odx = _offsets(kvp, p)
-        t = planes.random_active(board, bits, start, word_start[p], words_per_row[p], height[p], w, torus, y, x,
-                                 dy, lo, hi, ody, odx, key, agent_id[i])
+        y, x = planes.split(cell[i] - start, w)
+        akey = rng.agent_key(key, agent_id[i])
+        t = planes.random_in_vision(borrow(bits), ACTIVE_PLANE, start, word_start[p], words_per_row[p], height[p],
+                                    w, torus, y, x, borrow(vdy), borrow(vlo), borrow(vhi), borrow(vmask),
+                                    row_start[q], row_start[q + 1], vreach[q], akey, 0)
         target[i] = t
         if t >= 0:
-            pr = _priority(priority_key, agent_id[i], 0)
+            pr = _claim_priority(akey, agent_id[i])
             priority[i] = pr
-            atomic_min(claim, t, pr)
+            if serial:  # one thread: a plain min, the same result without the locked instruction
+                if pr < claim[t]:
+                    claim[t] = pr
+            else:
+                atomic_min(claim, t, pr)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -339,8 +351,9 @@ class Scratch:
         self.target = np.empty(0, np.int64)
         self.priority = np.empty(0, np.int64)
         self.tables: dict[int, np.ndarray] = {}  # place -> reused count table
-        self.cv = VisionPack(world.citizen_vision)
-        self.kv = VisionPack(world.cop_vision)
+        # citizen visions of places 0..P-1, then cop visions (index P + p)
+        self.vp = VisionPack(list(world.citizen_vision) + list(world.cop_vision))
+        self.cop_base = len(world.citizen_vision)
 
     def rows(self, n):
         if self.target.shape[0] < n:
@@ -360,6 +373,12 @@ def _geometry(world, pl):
     return (places.cell_start, places.height, places.width, pl.word_start, pl.words_per_row, places.torus)
 
 
+def _serial() -> bool:
+    """One numba thread: claims settle by a plain min instead of an atomic one (same result).
+    Passed as an argument: calling numba.get_num_threads inside a kernel defeats its cache."""
+    return nb.get_num_threads() == 1
+
+
 def _passable(world) -> bool:
     return world.rules[JAIL_MODE] == KEEP_CELL_PASSABLE
 
@@ -374,7 +393,7 @@ def decide(world, step: int) -> None:
         pl = planes.planes_of(world)
         pl.build(places, _passable(world))
         decide_planes(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.hardship, pop.risk_aversion,
-                      pop.threshold, pop.legitimacy, places.board, pl.bits, *_geometry(world, pl), sc.cv.arrays,
+                      pop.threshold, pop.legitimacy, places.board, pl.bits, *_geometry(world, pl), sc.vp.arrays,
                       world.rules, world.k)
         return
     for p in range(places.count):
@@ -396,9 +415,8 @@ def arrest(world, step: int) -> None:
     target, priority = sc.rows(pop.n)
     pl = planes.planes_of(world)
     pl.build(places, _passable(world))
-    choose_arrests(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.agent_id, places.board, pl.bits,
-                   *_geometry(world, pl), sc.kv.arrays, world.key("arrest", step), world.key("arrest_priority", step),
-                   target, priority, sc.claim)
+    choose_arrests(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.agent_id, pl.bits, *_geometry(world, pl),
+                   sc.vp.arrays, sc.cop_base, world.key("arrest", step), target, priority, sc.claim, _serial())
     world.arrests += apply_claimed_arrests(pop.n, pop.state, pop.cell, pop.jail_left, pop.agent_id, places.occupant,
                                            places.board, target, priority, sc.claim, world.rules,
                                            world.key("jail_term", step))
@@ -410,12 +428,12 @@ def move(world, step: int) -> None:
     pop, places = world.pop, world.places
     sc = _scratch(world)
     target, priority = sc.rows(pop.n)
-    alt = SEEN_JAILED if _passable(world) else EMPTY
     pl = planes.planes_of(world)
     pl.build(places, _passable(world))
+    alt = SEEN_JAILED if _passable(world) else EMPTY
     choose_moves_all(pop.n, pop.kind, pop.state, pop.place, pop.cell, pop.agent_id, places.board, pl.bits,
-                     *_geometry(world, pl), bool(world.rules[MOVEMENT]), alt, sc.cv.arrays, sc.kv.arrays,
-                     world.key("move", step), world.key("move_priority", step), target, priority, sc.claim)
+                     *_geometry(world, pl), bool(world.rules[MOVEMENT]), alt, sc.vp.arrays, sc.cop_base,
+                     world.key("move", step), target, priority, sc.claim, _serial())
     apply_claimed_moves(pop.n, places.occupant, places.board, pop.cell, target, priority, sc.claim)
     clear_claims(pop.n, target, sc.claim)
 

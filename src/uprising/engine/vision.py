@@ -20,6 +20,7 @@ by the caller (``rules.counts_self``/``vision_includes_own_cell``).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -69,6 +70,27 @@ class Vision:
     @property
     def cells(self) -> int:
         return int(self.offset_dy.shape[0])
+
+    @property
+    def window_reach(self) -> int:
+        """``reach`` if the vision ``fits_window``, else a reach no grid is inside
+        (``planes.random_in_vision`` then walks the segments)."""
+        return self.reach if self.fits_window else int(1 << 40)
+
+    @property
+    def fits_window(self) -> bool:
+        """Every row fits one 64-bit window (2 reach + 1 <= 64), at most 16 rows and 255 cells
+        (each row's count a byte of two words: ``planes.random_in_vision``)."""
+        return 2 * self.reach + 1 <= 64 and self.dy.shape[0] <= 16 and self.cells <= 255
+
+    @functools.cached_property
+    def row_masks(self) -> np.ndarray:
+        """uint64 per row: bits lo+reach..hi+reach, the row's segment in a window starting at x - reach."""
+        out = np.zeros(self.dy.shape[0], np.uint64)
+        if self.fits_window:
+            for i, (lo, hi) in enumerate(zip(self.lo.tolist(), self.hi.tolist())):
+                out[i] = ((1 << (hi - lo + 1)) - 1) << (lo + self.reach)
+        return out
 
     @property
     def arrays(self) -> tuple[np.ndarray, ...]:
