@@ -60,16 +60,24 @@ def child(args) -> None:
                                               max_bytes=MULTI_PLACE_FRAME_BYTES)
     t_build = time.perf_counter() - t1
     w = sim.world
+    try:  # numba compiling during the steps (a stale cache) would show here
+        from uprising.compilation import CLOCK
+    except ImportError:  # an older tree
+        CLOCK = None
+    compiled_before = CLOCK.elapsed() if CLOCK else 0.0
     phases = {p.name: 0.0 for p in sim.plan}
+    phases_cpu = {p.name: 0.0 for p in sim.plan}  # cpu seconds of the process (every thread)
     t2 = time.perf_counter()
     for step in range(1, info.steps + 1):
         for phase in sim.plan:
-            a = time.perf_counter()
+            a, ac = time.perf_counter(), time.process_time()
             phase.run(w, step)
             phases[phase.name] += time.perf_counter() - a
+            phases_cpu[phase.name] += time.process_time() - ac
         sim.steps_done = step
         sim._capture(step)
     t_steps = time.perf_counter() - t2
+    compile_s = CLOCK.elapsed() - compiled_before if CLOCK else None
     sim.wall_seconds = t_steps
     t3 = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=args.tmp) as out:
@@ -83,7 +91,7 @@ def child(args) -> None:
         "agents": int(w.citizens_at_start + w.cops_at_start), "rows": int(w.pop.n),
         "cells": int(w.places.n_cells), "threads": numba.get_num_threads(),
         "import_s": t_import, "build_s": t_build, "steps_s": t_steps, "write_s": t_write,
-        "total_s": time.perf_counter() - t0, "phases_s": phases,
+        "total_s": time.perf_counter() - t0, "phases_s": phases, "phases_cpu_s": phases_cpu, "compile_s": compile_s,
         "resignation_date": summary.get("resignation_date"), "resignation_step": w.resigned_step,
         "deaths": summary.get("deaths_total"), "peak_active_la_paz": summary.get("peak_active_la_paz"),
         "peak_active_el_alto": summary.get("peak_active_el_alto"),
@@ -165,9 +173,10 @@ def fmt_scale(s: float) -> str:
 
 def phase_table(r: dict) -> str:
     tot = sum(r["phases_s"].values())
-    lines = ["| phase | s | share |", "|---|---|---|"]
+    cpu = r.get("phases_cpu_s", {})
+    lines = ["| phase | wall s | share | cpu s |", "|---|---|---|---|"]
     for name, sec in sorted(r["phases_s"].items(), key=lambda kv: -kv[1]):
-        lines.append(f"| {name} | {sec:.2f} | {sec / tot:.0%} |")
+        lines.append(f"| {name} | {sec:.2f} | {sec / tot:.0%} | {cpu.get(name, float('nan')):.2f} |")
     return "\n".join(lines)
 
 

@@ -81,3 +81,40 @@ def test_one_soldier_agent_stands_for_the_soldiers_deployed():
     assert w.mechanisms.soldiers_per_agent[p] == pytest.approx(300.0)
     on_grid = (w.pop.kind[: w.pop.n] == 2) & (w.pop.place[: w.pop.n] == p) & (w.pop.cell[: w.pop.n] >= 0)
     assert int(on_grid.sum()) == 1
+
+
+def test_the_world_shortcuts_give_what_a_full_count_gives():
+    """Issue #14: the record fills the engine's recorder and the mechanisms' columns from one pass,
+    and blockades.update takes the actives from soldiers.repress's count less what the soldiers
+    took. Every step of a whole run, both against a fresh count of the rows."""
+    from uprising.engine import record as engine_record
+    from uprising.engine.plan import Phase
+    from uprising.mechanisms.state import legitimacy_sums
+    from uprising.world import kernels
+
+    sim = Simulation.from_scenario("bolivia-2003", seed=2, **{"world.scale": 0.002})
+    acted = []
+
+    def checked_blockades(world, step):
+        fresh = kernels.tally(world)[0]  # what blockades.update counted before (clashes change it after)
+        blockades_update(world, step)
+        assert (world.last_tally[:, kernels.T_ACTIVE] == fresh[:, kernels.T_ACTIVE]).all(), step
+        assert (world.last_tally[:, kernels.T_SOLDIERS_ON_GRID] == fresh[:, kernels.T_SOLDIERS_ON_GRID]).all(), step
+        acted.append(world.mechanisms.soldiers_acted)
+
+    def after_record(world, step):
+        pop = world.pop
+        counts, by_group = engine_record.tally(pop.n, pop.kind, pop.state, pop.place, pop.group, world.P,
+                                               world.n_groups)
+        assert (world.recorder.counts[step] == counts).all(), step
+        assert (world.recorder.by_group[step] == by_group).all(), step
+        total, count = legitimacy_sums(pop.n, pop.kind, pop.state, pop.place, pop.legitimacy, world.P)
+        assert np.array_equal(world.recorder.extra["legitimacy_mean"][step], total / np.maximum(count, 1)), step
+
+    plan = sim.plan
+    at = plan.index_of("blockades.update")
+    blockades_update = plan[at].run
+    plan[at] = Phase("blockades.update", checked_blockades)
+    plan.insert_after("record", Phase("check.record", after_record))
+    sim.run()
+    assert sum(acted) >= 5  # the soldiers acted on some steps: the shortcut with their count was used

@@ -57,6 +57,12 @@ def shares_by_place(groups: list[Group], names: list[str], n_places: int) -> np.
     return out
 
 
+# numba: one parallel pass over the rows (issue #8: numpy's version built [rows, groups]
+# temporaries and a fancy-indexed pass per group and column, ~9 s at 8.3 M citizens). The draws
+# are keyed by agent id and computed as the numpy code did (float64, then stored), bit for bit.
+# (Issue #14: a review had dropped the decorator with a dead helper above it, and this ran as a
+# Python loop: 50 s of set-up at scale 1.)
+@nb.njit(parallel=True, cache=True)
 def _draw(rows, place, agent_id, bounds, keys, low_high, thresholds, baselines, organised_share,
           group, hardship, risk_aversion, threshold, legitimacy, organised, mobility):
     n_bounds = bounds.shape[1]

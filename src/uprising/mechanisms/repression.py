@@ -294,6 +294,7 @@ def repress(world, step: int) -> None:
     ms.killed_step[:] = 0.0
     ms.shown_step[:] = 0
     ms.dispersed_step[:] = 0
+    ms.actives_taken[:] = 0
     # the tally of this step, before any soldier acted; a world may reuse it while none acts
     ms.tally_step, ms.soldiers_acted = step, False
     if ms.tally[:, T_SOLDIERS].sum() == 0:  # no soldier on duty: nothing to do (no pass over the rows)
@@ -329,6 +330,7 @@ def repress(world, step: int) -> None:
             world.arrests_by_place[p] += int(out[0])
         ms.dispersed_step[p] = out[1]
         ms.shown_step[p] = out[2]
+        ms.actives_taken[p] = out[0] + out[1] + out[2]  # each turned one active jailed, quiet or dead
         people = float(killed_by.sum())
         ms.killed_step[p] = people
         ms.deaths_people[p] += people

@@ -32,10 +32,18 @@ CHUNKS = 64
 
 
 @nb.njit(parallel=True, cache=True)
-def tally_chunks(n, kind, state, place, cell, with_cell, legitimacy, with_l, n_places, counts, sums, alive):
+def tally_chunks(n, kind, state, place, group, cell, with_cell, legitimacy, with_l, with_group, n_places, n_groups,
+               counts, sums, alive, by_group):
     """One pass over fixed chunks of rows: per chunk and place, the N_TALLY counts, the sum of
-    living citizens' L and their number (``with_l``); the on-grid columns only ``with_cell``. Each
-    chunk writes only its own slice."""
+    living citizens' L and their number (``with_l``); the on-grid columns only ``with_cell``;
+    with ``with_group`` the citizens by group and state in ``by_group[chunk, place, group, state]``
+    (the recorder's). Each chunk writes only its own slice.
+
+    The citizens' counts are kept in registers while the place does not change (rows are in cell
+    order, so places come in long runs; issue #14: increments of a [place, column] counter in
+    memory formed a chain of stores and loads). A place's float sum continues from its stored
+    value at each run, so the additions are the same, in the same order, as a row-by-row
+    ``sums[c, place[i]] += L[i]``: the same sums bit for bit."""
     size = (n + CHUNKS - 1) // CHUNKS
     for c in nb.prange(CHUNKS):
         out = counts[c]
@@ -46,17 +54,42 @@ def tally_chunks(n, kind, state, place, cell, with_cell, legitimacy, with_l, n_p
             liv[p] = 0
             for j in range(N_TALLY):
                 out[p, j] = 0
+        if with_group:
+            bg = by_group[c]
+            for p in range(n_places):
+                for g in range(n_groups):
+                    for s in range(4):
+                        bg[p, g, s] = 0
+        # the current run's counters: by group and state (one group without with_group)
+        run = np.zeros((n_groups if with_group else 1, 4), np.int64)
+        cur = -1
+        acc = 0.0
+        nl = 0
         for i in range(c * size, min(n, (c + 1) * size)):
-            p = place[i]
+            p = np.int64(place[i])
             k = kind[i]
-            s = state[i]
             if k == CITIZEN:
+                if p != cur:
+                    if cur >= 0:
+                        tot[cur] = acc
+                        liv[cur] += nl
+                        for g in range(run.shape[0]):
+                            for s in range(4):
+                                out[cur, s] += run[g, s]
+                                if with_group:
+                                    bg[cur, g, s] += run[g, s]
+                                run[g, s] = 0
+                    cur = p
+                    acc = tot[p]
+                    nl = 0
+                s = state[i]
                 if s <= DEAD:
-                    out[p, s] += 1
+                    run[np.int64(group[i]) if with_group else 0, s] += 1
                 if with_l and s != DEAD:
-                    tot[p] += legitimacy[i]
-                    liv[p] += 1
+                    acc += legitimacy[i]
+                    nl += 1
             elif k == COP or k == SOLDIER:
+                s = state[i]
                 if s == ON_DUTY:
                     out[p, T_POLICE if k == COP else T_SOLDIERS] += 1
                 elif s == NEUTRAL:
@@ -67,6 +100,14 @@ def tally_chunks(n, kind, state, place, cell, with_cell, legitimacy, with_l, n_p
                         out[p, T_SOLDIERS_ON_GRID] += 1
                     if s == NEUTRAL:
                         out[p, T_NEUTRAL_ON_GRID] += 1
+        if cur >= 0:
+            tot[cur] = acc
+            liv[cur] += nl
+            for g in range(run.shape[0]):
+                for s in range(4):
+                    out[cur, s] += run[g, s]
+                    if with_group:
+                        bg[cur, g, s] += run[g, s]
 
 
 class TallyBuffers:
@@ -74,21 +115,52 @@ class TallyBuffers:
 
     __checkpoint_skip__ = True
 
-    def __init__(self, n_places: int):
+    def __init__(self, n_places: int, n_groups: int = 1):
         self.counts = np.zeros((CHUNKS, n_places, N_TALLY), np.int64)
         self.sums = np.zeros((CHUNKS, n_places), np.float64)
         self.alive = np.zeros((CHUNKS, n_places), np.int64)
+        self.by_group = np.zeros((CHUNKS, n_places, n_groups, 4), np.int64)
+        self.step = -1  # record_tally: the step of ``result``
+        self.result = None
 
 
 def _tally(n, kind, state, place, legitimacy, with_l, n_places, cell=None):
     buf = TallyBuffers(n_places)
-    tally_chunks(n, kind, state, place, cell if cell is not None else _NO_CELL, cell is not None, legitimacy, with_l,
-                 n_places, buf.counts, buf.sums, buf.alive)
+    tally_chunks(n, kind, state, place, _NO_GROUP, cell if cell is not None else _NO_CELL, cell is not None,
+                 legitimacy, with_l, False, n_places, 1, buf.counts, buf.sums, buf.alive, buf.by_group)
     return buf.counts.sum(axis=0)[:, :8], buf.sums.sum(axis=0), buf.alive.sum(axis=0)
+
+
+def record_tally(world, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """The record's one pass (issue #14): the place tally, the living citizens' L (sum, count) and
+    the citizens by group and state, kept on ``world.mechanisms`` for :func:`columns` at this
+    step. Returns ([places, N_TALLY] counts, [places, groups, 4] by group): the recorder's
+    ``quiet, active, jailed, dead, cops`` are the first five tally columns (cops = police on
+    duty), its ``by_group`` the second array."""
+    pop = world.pop
+    ms = world.mechanisms
+    n_groups = world.recorder.n_groups
+    buf = getattr(ms, "_record_buf", None)
+    if buf is None or buf.by_group.shape[1:3] != (ms.n_places, n_groups):
+        buf = ms._record_buf = TallyBuffers(ms.n_places, n_groups)
+    tally_chunks(pop.n, pop.kind, pop.state, pop.place, pop.group, _NO_CELL32, False, pop.legitimacy, True, True,
+                 ms.n_places, n_groups, buf.counts, buf.sums, buf.alive, buf.by_group)
+    counts = buf.counts.sum(axis=0)
+    buf.step = step
+    buf.result = (counts[:, :8], buf.sums.sum(axis=0), buf.alive.sum(axis=0))
+    return counts, buf.by_group.sum(axis=0)
+
+
+def _recorded_tally(world, step: int):
+    """What :func:`record_tally` found at ``step`` (tally [places, 8], sum of L, count), or None."""
+    buf = getattr(world.mechanisms, "_record_buf", None)
+    return buf.result if buf is not None and buf.step == step else None
 
 
 _NO_L = np.zeros(0, np.float32)
 _NO_CELL = np.zeros(0, np.int64)
+_NO_CELL32 = np.zeros(0, np.int32)
+_NO_GROUP = np.zeros(0, np.int8)
 
 
 def tally_and_legitimacy(n, kind, state, place, legitimacy, n_places):
@@ -182,6 +254,7 @@ class MechanismState:
         self.tally = np.zeros((p, 8), np.int64)
         self.tally_step = -1  # step of the tally soldiers.repress took (before they acted)
         self.soldiers_acted = False  # whether any soldier acted after that tally
+        self.actives_taken = np.zeros(p, np.int64)  # actives the soldiers arrested, dispersed or killed this step
         self.on: dict[str, bool] = {}
 
     def arrests_by_place(self, world) -> np.ndarray:
@@ -229,7 +302,12 @@ def columns(world, step: int) -> dict[str, np.ndarray]:
     pop = world.pop
     out: dict[str, np.ndarray] = {}
     both = ms.on.get("legitimacy") and (ms.on.get("repression") or ms.on.get("loyalty"))
-    if both:  # one pass over the rows for both (issue #8)
+    recorded = _recorded_tally(world, step)  # the record's own pass of this step (a world of places)
+    if both and recorded is not None:
+        t, total, count = recorded
+        ms.tally = t.copy()
+        out["legitimacy_mean"] = total / np.maximum(count, 1)
+    elif both:  # one pass over the rows for both (issue #8)
         ms.tally, total, count = tally_and_legitimacy(pop.n, pop.kind, pop.state, pop.place, pop.legitimacy,
                                                       ms.n_places)
         out["legitimacy_mean"] = total / np.maximum(count, 1)

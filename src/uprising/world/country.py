@@ -29,7 +29,7 @@ from uprising.engine.population import ACTIVE, CITIZEN, COP, DEAD, ON_DUTY, QUIE
 from uprising.engine.record import Recorder
 from uprising.engine.vision import build_vision
 from uprising.world import geography as geo
-from uprising.world import kernels
+from uprising.world import kernels, memory
 from uprising.world.config import WorldConfig, road_key
 
 #: kind of a soldier row withdrawn from the grids (state DEAD so no phase reads it).
@@ -118,6 +118,9 @@ class CountryWorld:
         # engine-side set-up
         sc = scenario
         h, w = self._grid_shapes()
+        agents = sum(round(int(self.population[p]) * self.scale) + round(self._police_people(p) * self.scale)
+                     for p in range(self.P))
+        memory.check_fits(scenario, agents, int((h * w).sum()), self.P)  # before anything big is allocated
         self.places = Places(h, w, sc.grid.torus)
         shape = sc.rules.vision_shape
         self.citizen_vision = [build_vision(shape, sc.citizen.vision, int(h[p]), int(w[p]), sc.grid.torus) for p in range(self.P)]
@@ -211,6 +214,14 @@ class CountryWorld:
         tagged = [p for p in range(self.P) if "capital" in self.tags[p]]
         return tagged[0] if tagged else 0
 
+    def _soldier_slack(self) -> int:
+        """Rows kept free for soldier agents: every deployable soldier sent out twice (deployments
+        add rows; withdrawn soldiers keep theirs as reserves). Without it the first deployment past
+        the slack doubled every column (issue #14: +0.45 GiB at one agent per person)."""
+        forces = self.cfg.forces
+        people = float(forces.reserve) + float(sum(forces.garrisons.values()))
+        return 64 + 2 * math.ceil(people * self.scale)
+
     def _populate(self) -> Population:
         """Citizens and police on every place's grid; soldiers come with deployments.
 
@@ -222,7 +233,7 @@ class CountryWorld:
         n_cit = np.array([round(int(self.population[p]) * self.scale) for p in range(P)], np.int64)
         g = self.gen("police_round", 0)
         n_pol = np.floor(self.police_people * self.scale + g.random(P)).astype(np.int64)
-        pop = Population(int(n_cit.sum() + n_pol.sum() + 64))
+        pop = Population(int(n_cit.sum() + n_pol.sum() + self._soldier_slack()))
         for p in range(P):
             start, h, w, _ = self.place_geometry(p)
             cells = rng.permutation(self.key("placement", p), h * w)

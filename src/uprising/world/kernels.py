@@ -13,6 +13,8 @@ Each function here is one numba pass that does what those expressions did, with 
 - :func:`uniform_fill` — set-up draws (keyed by agent id: the values of ``rng.uniform_array``).
 - :func:`citizens_of`, :func:`marchers_of` — the rows a death, a dispersal or a march picks
   from, without five boolean masks over the population.
+- :func:`rows_of_ids` — the rows of a contingent's agent ids (rows move when the engine re-sorts
+  them), without an index of every agent id.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ def tally(world) -> tuple[np.ndarray, np.ndarray]:
     buf = getattr(world, "_tally_buf", None)
     if buf is None or buf.counts.shape[1] != n_places:
         buf = world._tally_buf = TallyBuffers(n_places)
-    tally_chunks(pop.n, pop.kind, pop.state, pop.place, pop.cell, True, pop.legitimacy, True, n_places, buf.counts,
-                 buf.sums, buf.alive)
+    tally_chunks(pop.n, pop.kind, pop.state, pop.place, pop.group, pop.cell, True, pop.legitimacy, True, False,
+                 n_places, 1, buf.counts, buf.sums, buf.alive, buf.by_group)
     return buf.counts.sum(axis=0), buf.sums.sum(axis=0)
 
 
@@ -122,8 +124,35 @@ def marchers_of(n, kind, state, place, organised, group, want_place, in_groups):
     return out[:m].copy()
 
 
+@nb.njit(cache=True)
+def rows_of_ids(n, agent_id, ids):
+    """Row of each agent id in ``ids`` (-1 for an id no row has): one pass over the rows with a
+    mark per id, instead of an index of every agent id (issue #14: 66 MB at 8.3 M agents)."""
+    k = ids.shape[0]
+    out = np.full(k, -1, np.int64)
+    if k == 0:
+        return out
+    lo = ids.min()
+    hi = ids.max()
+    slot = np.full(hi - lo + 1, -1, np.int64)  # position in ids of each id in [lo, hi]
+    for j in range(k):
+        slot[ids[j] - lo] = j
+    for i in range(n):
+        a = agent_id[i]
+        if a < lo or a > hi:
+            continue
+        j = slot[a - lo]
+        if j >= 0:
+            out[j] = i
+    # an id listed twice: every listing gets its row (the slot holds one of them)
+    for j in range(k):
+        if out[j] < 0:
+            out[j] = out[slot[ids[j] - lo]]
+    return out
+
+
 __all__ = [
-    "tally", "condition", "uniform_fill", "citizens_of", "marchers_of", "TallyBuffers", "tally_chunks", "CHUNKS",
-    "N_TALLY", "T_QUIET", "T_ACTIVE", "T_JAILED", "T_DEAD", "T_POLICE", "T_SOLDIERS", "T_NEUTRAL_POLICE",
+    "tally", "condition", "uniform_fill", "citizens_of", "marchers_of", "rows_of_ids", "TallyBuffers",
+    "tally_chunks", "CHUNKS", "N_TALLY", "T_QUIET", "T_ACTIVE", "T_JAILED", "T_DEAD", "T_POLICE", "T_SOLDIERS", "T_NEUTRAL_POLICE",
     "T_NEUTRAL_SOLDIERS", "T_SOLDIERS_ON_GRID", "T_SECURITY_ON_GRID", "T_NEUTRAL_ON_GRID",
 ]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from uprising.engine import jail, synchronous
 from uprising.engine.plan import Phase, Plan
-from uprising.engine.plan import record as engine_record
 from uprising.world.mechanisms import (
     blockades,
     cabinet,
@@ -91,8 +90,9 @@ def columns() -> dict:
 
 
 def _record(w, step: int) -> None:
-    engine_record(w, step)
-    w.record_world(step)
+    from uprising.world import record
+
+    record.record(w, step)  # the engine's recorder and the mechanisms' columns from one pass, then the world's
 
 
 def build_plan(w) -> Plan:

@@ -30,11 +30,13 @@ def blockades_update(w, step: int) -> None:
     """A road is blocked while one end holds enough blockers; clearing troops clash with them."""
     cfg = w.cfg.blockade
     ms = w.mechanisms
-    if ms.tally_step == step and not ms.soldiers_acted and not ms.on.get("loyalty"):
-        # no soldier on duty this step: the actives are those soldiers.repress counted (jail.release
-        # frees citizens as quiet), and no soldier stands on a grid; no pass over the rows (issue #8)
+    if ms.tally_step == step and not ms.on.get("loyalty"):
+        # the actives are those soldiers.repress counted before the soldiers acted, less those they
+        # arrested, dispersed or killed (jail.release frees citizens as quiet); without loyalty every
+        # soldier on duty stands on a grid. No pass over the rows (issues #8, #14)
         t = np.zeros((w.P, kernels.N_TALLY), np.int64)
-        t[:, kernels.T_ACTIVE] = ms.tally[:, kernels.T_ACTIVE]
+        t[:, kernels.T_ACTIVE] = ms.tally[:, kernels.T_ACTIVE] - (ms.actives_taken if ms.soldiers_acted else 0)
+        t[:, kernels.T_SOLDIERS_ON_GRID] = ms.tally[:, kernels.T_SOLDIERS]
         w.last_tally = t
     else:
         w.tally()

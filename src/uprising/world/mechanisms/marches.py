@@ -117,11 +117,9 @@ def place_on_grid(w, step: int, rows, p: int, state: int, stream: str) -> bool:
 
 
 def rows_of(w, ids) -> np.ndarray:
+    """The rows of these agent ids (one compiled pass; rows move when the engine re-sorts them)."""
     pop = w.pop
-    n = pop.n
-    where = np.full(int(pop.agent_id[:n].max()) + 1, -1, np.int64)
-    where[pop.agent_id[:n]] = np.arange(n)
-    return where[np.asarray(ids, np.int64)]
+    return kernels.rows_of_ids(pop.n, pop.agent_id, np.asarray(ids, np.int64))
 
 
 def marches_advance(w, step: int) -> None:
