@@ -24,7 +24,7 @@ from numba.core import event
 
 # Seconds a first run compiles on the 2-core machine with an empty cache, by kind of world
 # (`benchmarks/compile_time.py`; docs/engine.md, "Compilation"). Shown as an estimate only.
-EXPECTED_SECONDS = {"classic": 30, "places": 40}
+EXPECTED_SECONDS = {"classic": 15, "places": 30}
 
 
 class CompileClock(event.Listener):

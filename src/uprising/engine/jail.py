@@ -63,7 +63,7 @@ def release(i, state, cell, agent_id, occupant, board, start, height, width, tor
             x = local - y * width
             target = random_cell_coded(
                 board, start, height, width, torus, y, x, cv[0], cv[1], cv[2], cv[3], cv[4],
-                EMPTY, SEEN_JAILED, key, agent_id[i],
+                np.int64(EMPTY), np.int64(SEEN_JAILED), key, agent_id[i],  # int64, not literals: one specialisation
             )
     if target < 0:
         target = random_empty_in_place(board, start, height * width, key, agent_id[i], mode != LEAVE_GRID)

@@ -95,7 +95,7 @@ def cradle(i, cell, agent_id, board, start, height, width, torus, nv, clone_p, k
     y = local // width
     x = local - y * width
     return random_cell_coded(board, start, height, width, torus, y, x, nv[0], nv[1], nv[2], nv[3], nv[4],
-                             EMPTY, EMPTY, key_clone, agent_id[i] ^ np.int64(0x5A5A5A5A))
+                             np.int64(EMPTY), np.int64(EMPTY), key_clone, agent_id[i] ^ np.int64(0x5A5A5A5A))
 
 
 @nb.njit(cache=True)

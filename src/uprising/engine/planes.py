@@ -456,8 +456,9 @@ def random_in_vision(bits, plane, start, wbase, wpr, height, width, torus, y, x,
         row = y + dy[r0 + j]
         m = window(bits, plane, wbase + row * wpr, a) & mask[r0 + j]
         return start + row * width + a + kth_bit(m, k - before)
-    return _random_in_vision_edge(bits, plane, start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0, r1,
-                                  akey, draw)
+    # plane and draw as int64, not the callers' literals: one compiled edge function, not one per call site
+    return _random_in_vision_edge(bits, np.int64(plane), start, wbase, wpr, height, width, torus, y, x, dy, lo, hi, r0,
+                                  r1, akey, np.int64(draw))
 
 
 # not inlined: the rare edge case, kept out of the callers' hot loops (inlined, its loops doubled

@@ -161,7 +161,8 @@ def act_in_random_order(order, the_place, kind, group, place, state, cell, hards
         if place[i] != the_place:
             continue
         s = state[i]
-        if kind[i] == CITIZEN:
+        is_citizen = kind[i] == CITIZEN
+        if is_citizen:
             if s == DEAD:
                 continue
             if s == JAILED:
@@ -175,9 +176,30 @@ def act_in_random_order(order, the_place, kind, group, place, state, cell, hards
                                     rules, key_release):
                     continue
                 refresh(bits, board, cell[i], start, width, wbase, wpr, passable)
-            if move_first and citizens_move:
-                _move(i, board[cell[i]], cdy, clo, chi, cmask, creach, cody, codx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
-                      width, torus, passable, key_move)
+        elif s != ON_DUTY or kind[i] != COP:
+            continue
+        moves = citizens_move if is_citizen else cops_move
+        # the turn in two halves: the move comes first or last (rules.order), the citizen's decision
+        # or the cop's arrest in the first half. One call site of _move for citizens and cops alike:
+        # every inlined copy of the move's helpers costs numba seconds of compilation on a first run
+        # (docs/engine.md, "Compilation"); the draws and their order are unchanged.
+        for half in range(2):
+            if moves and (half == 0) == move_first:
+                if is_citizen:
+                    code, vdy, vlo, vhi, vmask, vreach, vody, vodx = board[cell[i]], cdy, clo, chi, cmask, creach, \
+                        cody, codx
+                else:
+                    code, vdy, vlo, vhi, vmask, vreach, vody, vodx = SEEN_COP, kdy, klo, khi, kmask, kreach, kody, \
+                        kodx
+                _move(i, code, vdy, vlo, vhi, vmask, vreach, vody, vodx, cell, agent_id, occupant, board, bits, start,
+                      wbase, wpr, height, width, torus, passable, key_move)
+            if half == 1:
+                break
+            if not is_citizen:
+                arrests += _arrest(i, state, cell, jail_left, agent_id, occupant, board, bits, start, wbase, wpr,
+                                   height, width, torus, passable, kdy, klo, khi, kmask, kreach, rules, key_arrest,
+                                   key_term)
+                continue
             _decide(i, state, cell, hardship, risk_aversion, threshold, legitimacy, board, bits, start, wbase, wpr,
                     height, width, torus, passable, cdy, clo, chi, cmask, creach, rules, k)
             if is_model2:
@@ -193,18 +215,6 @@ def act_in_random_order(order, the_place, kind, group, place, state, cell, hards
                                  legitimacy, jail_left, age, death_age, agent_id, occupant, board, max_age, keys[6],
                                  keys[7], counter)
                     refresh(bits, board, t, start, width, wbase, wpr, passable)
-            if not move_first and citizens_move:
-                _move(i, board[cell[i]], cdy, clo, chi, cmask, creach, cody, codx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height,
-                      width, torus, passable, key_move)
-        elif kind[i] == COP and s == ON_DUTY:
-            if move_first and cops_move:
-                _move(i, SEEN_COP, kdy, klo, khi, kmask, kreach, kody, kodx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
-                      torus, passable, key_move)
-            arrests += _arrest(i, state, cell, jail_left, agent_id, occupant, board, bits, start, wbase, wpr, height,
-                               width, torus, passable, kdy, klo, khi, kmask, kreach, rules, key_arrest, key_term)
-            if not move_first and cops_move:
-                _move(i, SEEN_COP, kdy, klo, khi, kmask, kreach, kody, kodx, cell, agent_id, occupant, board, bits, start, wbase, wpr, height, width,
-                      torus, passable, key_move)
     return arrests
 
 

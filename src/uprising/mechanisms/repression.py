@@ -112,7 +112,7 @@ def _move(j, cell, agent_id, occupant, board, start, height, width, torus, sv, a
     y = local // width
     x = local - y * width
     t = random_cell_coded(board, start, height, width, torus, y, x, sv[0], sv[1], sv[2], sv[3], sv[4],
-                          EMPTY, alt, key, agent_id[j])
+                          np.int64(EMPTY), np.int64(alt), key, agent_id[j])
     if t < 0:
         return
     occupant[c] = -1
@@ -174,7 +174,7 @@ def repress_place(order, level, state, cell, jail_left, agent_id, legitimacy, oc
         x = local - y * width
         if level == ARREST:
             c = random_cell_coded(board, start, height, width, torus, y, x, sv[0], sv[1], sv[2], sv[3], sv[4],
-                                  SEEN_ACTIVE, SEEN_ACTIVE, keys[1], agent_id[j])
+                                  np.int64(SEEN_ACTIVE), np.int64(SEEN_ACTIVE), keys[1], agent_id[j])
             if c >= 0:
                 a = occupant[c]
                 cop_rules.jail_citizen(a, c, state, cell, jail_left, occupant, board, agent_id, rules, keys[2])
@@ -184,7 +184,8 @@ def repress_place(order, level, state, cell, jail_left, agent_id, legitimacy, oc
             out[OUT_DISPERSED] += _gas(j, state, cell, agent_id, occupant, board, start, height, width, torus, sv,
                                        teargas_share, keys[3])
         else:
-            n = count_code(board, start, height, width, torus, y, x, sv[0], sv[1], sv[2], SEEN_ACTIVE, SEEN_ACTIVE)
+            n = count_code(board, start, height, width, torus, y, x, sv[0], sv[1], sv[2], np.int64(SEEN_ACTIVE),
+                           np.int64(SEEN_ACTIVE))
             if n > 0:
                 killed = binomial(keys[4], agent_id[j], n_rep, p_kill)
                 killed_by[idx] = killed
@@ -193,8 +194,8 @@ def repress_place(order, level, state, cell, jail_left, agent_id, legitimacy, oc
                 while balance[0] >= ppa * (1.0 - 1e-9) and n > 0:
                     pick = rng.below(keys[5], agent_id[j], t, n)
                     t += 1
-                    c = nth_code(board, start, height, width, torus, y, x, sv[0], sv[1], sv[2], SEEN_ACTIVE,
-                                 SEEN_ACTIVE, pick)
+                    c = nth_code(board, start, height, width, torus, y, x, sv[0], sv[1], sv[2], np.int64(SEEN_ACTIVE),
+                                 np.int64(SEEN_ACTIVE), pick)
                     v = occupant[c]
                     state[v] = DEAD
                     cell[v] = -1

@@ -158,7 +158,7 @@ def _recorded_tally(world, step: int):
 
 
 _NO_L = np.zeros(0, np.float32)
-_NO_CELL = np.zeros(0, np.int64)
+_NO_CELL = np.zeros(0, np.int32)  # the cell column's dtype: one compiled tally, not two
 _NO_CELL32 = np.zeros(0, np.int32)
 _NO_GROUP = np.zeros(0, np.int8)
 
