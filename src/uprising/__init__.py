@@ -6,6 +6,10 @@
 
 __version__ = "0.1.0"
 
+from uprising.kernel_cache import use_keyed_cache as _use_keyed_cache  # noqa: E402
+
+_use_keyed_cache()  # numba's compiled kernels in a folder keyed by the source (uprising.kernel_cache)
+
 __all__ = ["Simulation", "load_scenario", "__version__"]
 
 

@@ -37,8 +37,8 @@ from uprising.engine.vision import LOW32
 PREFETCH = 8  # turns ahead whose columns are fetched (sequential order is random over rows)
 
 # numba's cache keys a kernel by the hash of *this* file only: a change to an inlined helper in
-# planes.py, rng.py or vision.py alone leaves the cached act_in_random_order stale (measured:
-# docs/engine.md, "Reference hashes"). Clear src/uprising/engine/__pycache__ after such a change.
+# planes.py, rng.py or vision.py alone would leave the cached act_in_random_order stale. The cache
+# folder is therefore keyed by a hash of the whole package's source (uprising.kernel_cache).
 
 
 @nb.njit(inline="always", cache=True)

@@ -1,0 +1,62 @@
+"""Where numba keeps uprising's compiled kernels: one folder per version of the source.
+
+numba's on-disk cache (``cache=True``) checks only the file of the kernel itself: a kernel that
+inlines a helper from another file (the sequential step inlines ``planes.py``, ``rng.py``,
+``vision.py``) stays compiled from the old helper after that helper is edited or updated by a
+``git pull`` (measured: docs/engine.md, "A numba cache hazard"). A stale kernel gives wrong
+results silently. So the cache lives in a folder named by a hash of every source file of the
+package: any change of the source starts a fresh folder, and an unchanged tree reuses its own.
+
+The folder is ``$NUMBA_CACHE_DIR/uprising-<hash>`` when the user sets ``NUMBA_CACHE_DIR``, else
+``$XDG_CACHE_HOME/uprising/numba-<hash>`` (``~/.cache/uprising/numba-<hash>``). It must be chosen
+before any kernel module is imported: numba fixes a kernel's cache folder when it is decorated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+PREFIX = "uprising-"
+
+
+def source_key(root: Path = PACKAGE) -> str:
+    """A hash of every ``.py`` file under ``root`` (names and bytes), 16 hex digits."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_folder(key: str, environ: dict | os._Environ = os.environ) -> Path:
+    given = environ.get("NUMBA_CACHE_DIR")
+    if given:
+        base = Path(given)
+        if base.name == PREFIX + key:  # inherited from an uprising process: already ours
+            return base
+        return base / (PREFIX + key)
+    home = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(home) / "uprising" / f"numba-{key}"
+
+
+def use_keyed_cache() -> Path:
+    """Point numba's cache at this source's folder (before numba or any kernel is imported)."""
+    folder = cache_folder(source_key())
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no writable cache home: numba's default (beside the sources), as before
+        return folder
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    if "numba" in sys.modules:  # numba read its configuration already: set it there too
+        from numba.core import config
+
+        config.CACHE_DIR = str(folder)
+    return folder
+
+
+__all__ = ["source_key", "cache_folder", "use_keyed_cache"]
