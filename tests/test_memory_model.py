@@ -45,6 +45,11 @@ def warm_cache():
 @pytest.mark.parametrize("scale, density", [(0.005, 0.7), (0.02, 0.35)])
 def test_the_model_predicts_the_peak_of_a_small_run(warm_cache, scale, density):
     run, peak = measured_peak(scale, density)
+    for _ in range(3):  # a kernel compiled in the measured run (a cold cache, or the other pytest
+        if run["compile_s"] == 0:  # worker rewriting numba's index at the same moment): measure again
+            break
+        run, peak = measured_peak(scale, density)
+    assert run["compile_s"] == 0, run
     model = memory.need_bytes(run["agents"], run["cells"], run["places"], run["frames_kept"])
     assert abs(model - peak) / peak < 0.2, (run, peak / GIB, model / GIB)
 
