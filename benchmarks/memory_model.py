@@ -64,7 +64,19 @@ def child(args) -> None:
         "cells": int(w.places.n_cells), "steps": int(info.steps), "base_rss": base_rss,
         "seconds": time.perf_counter() - t0, "compile_s": getattr(sim, "compile_seconds", None),
         "frames_kept": int(sum(f.nbytes for f in sim._frames)),
+        "peak_rss": own_peak_rss(),
     }))
+
+
+def own_peak_rss() -> int:
+    """This process's peak resident bytes since its exec (VmHWM). ru_maxrss from wait4 is not it when
+    the parent is large: Linux carries the parent's high-water mark into a vforked child at exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def run_child(cmd: list[str]) -> tuple[dict, int]:
@@ -75,7 +87,8 @@ def run_child(cmd: list[str]) -> tuple[dict, int]:
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"child failed ({' '.join(cmd)}):\n{err[-3000:]}")
-    return json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss * 1024
+    run = json.loads(out.strip().splitlines()[-1])
+    return run, int(run.get("peak_rss") or usage.ru_maxrss * 1024)
 
 
 def point(scale: float, density: float, places: int | None = None, steps: int | None = None) -> dict:

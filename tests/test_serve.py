@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -124,6 +125,40 @@ def test_live_lever_mid_run_is_flagged_not_exact():
     assert not s.log.exact
     text = s.saved()
     assert "# Not exact" in text and "lethal force = off" in text
+    saved = load_scenario_text(text)
+    # a live lever is not in the file: it keeps the set-up values, not the mid-run ones from step 0
+    assert saved.world.clashes.lethal_force == s.setup.world.clashes.lethal_force
+    assert saved.world.information.reach_city == s.setup.world.information.reach_city != 0.4
+
+
+def load_scenario_text(text: str):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "play.toml"
+        path.write_text(text, encoding="utf-8")
+        return load_scenario(path)
+
+
+def test_a_decision_at_step_0_survives_a_set_up_lever_moved_after_it(tmp_path):
+    s = Session(episode(), seed=5)
+    gov = actors_of(s.setup)[0]["name"]
+    s.decide({"actor": gov, "kind": "concession", "size": 0.2})
+    s.lever("reach_city", 0.5)  # step 0: the run is rebuilt with it
+    assert any(e.kind == "concession" for e in s.sim.scenario.events if e.exogenous)
+    for _ in range(12):
+        s.step()
+    assert "concession" in [d[1] for d in s.sim.world.decisions_taken]
+    assert replayed(s, tmp_path).timeseries().equals(s.sim.timeseries())
+
+
+def test_another_site_cannot_drive_the_run():
+    from uprising.serve.app import same_origin
+
+    assert same_origin({"host": "127.0.0.1:8765"})  # not a browser
+    assert same_origin({"host": "127.0.0.1:8765", "origin": "http://127.0.0.1:8765"})
+    assert not same_origin({"host": "127.0.0.1:8765", "origin": "http://evil.example"})
+    assert not same_origin({"host": "127.0.0.1:8765", "origin": "null"})
 
 
 def test_cli_bad_scenario_is_one_line_exit_2():
@@ -156,8 +191,17 @@ def test_cli_serves_on_a_free_port_and_stops_on_ctrl_c():
             except OSError:
                 time.sleep(0.05)
         assert state["step"] == 0 and state["kind"] == "grid"
-        req = urllib.request.Request(url + "command", data=b'{"cmd": "step"}', method="POST")
-        assert json.loads(urllib.request.urlopen(req, timeout=10).read())["state"]["step"] == 1
+        req = urllib.request.Request(url + "command", data=b'{"cmd": "step"}', method="POST",
+                                     headers={"Content-Type": "application/json"})
+        # the first step may compile the kernels (a cold cache): give it time
+        assert json.loads(urllib.request.urlopen(req, timeout=180).read())["state"]["step"] == 1
+        for headers, code in (({"Content-Type": "text/plain"}, 415),  # a no-cors fetch from another page
+                              ({"Content-Type": "application/json", "Origin": "http://evil.example"}, 403),
+                              ({"Content-Type": "application/json", "Host": "evil.example"}, 400)):  # DNS rebinding
+            bad = urllib.request.Request(url + "command", data=b'{"cmd": "step"}', method="POST", headers=headers)
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(bad, timeout=10)
+            assert refused.value.code == code, headers
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=15)
         assert proc.returncode == 0, err

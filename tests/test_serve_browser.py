@@ -86,7 +86,7 @@ def test_episode_decision_is_logged_and_the_saved_play_through_replays(browser, 
             # the board follows the place selected (as a click on the map does)
             other = next(p for p in range(session.sim.world.P) if p != session.sim.world.capital)
             name = session.sim.world.names[other]
-            page.evaluate("([p]) => fetch('/command', {method: 'POST', body: JSON.stringify({cmd: 'select', place: p})})",
+            page.evaluate("([p]) => fetch('/command', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({cmd: 'select', place: p})})",
                           [other])
             page.click("#one")
             page.wait_for_function("([n]) => document.querySelector('#boardcap').textContent.startsWith(n + ':')",

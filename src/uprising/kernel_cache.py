@@ -5,7 +5,8 @@ inlines a helper from another file (the sequential step inlines ``planes.py``, `
 ``vision.py``) stays compiled from the old helper after that helper is edited or updated by a
 ``git pull`` (measured: docs/engine.md, "A numba cache hazard"). A stale kernel gives wrong
 results silently. So the cache lives in a folder named by a hash of every source file of the
-package: any change of the source starts a fresh folder, and an unchanged tree reuses its own.
+package that holds numba code: any change of them starts a fresh folder, and an unchanged tree
+reuses its own.
 
 The folder is ``$NUMBA_CACHE_DIR/uprising-<hash>`` when the user sets ``NUMBA_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/uprising/numba-<hash>`` (``~/.cache/uprising/numba-<hash>``). It must be chosen
@@ -24,9 +25,13 @@ PREFIX = "uprising-"
 
 
 def source_key(root: Path = PACKAGE) -> str:
-    """A hash of every ``.py`` file under ``root`` (names and bytes), 16 hex digits."""
+    """A hash of every ``.py`` file under ``root`` that holds numba code (names and bytes), 16 hex
+    digits: only those can be compiled into, or inlined by, a kernel; an edit elsewhere (the CLI,
+    the report, the viewer) keeps the compiled kernels."""
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
+        if b"numba" not in path.read_bytes():
+            continue
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
@@ -44,13 +49,35 @@ def cache_folder(key: str, environ: dict | os._Environ = os.environ) -> Path:
     return Path(home) / "uprising" / f"numba-{key}"
 
 
+KEEP = 4  # cache folders of this many source versions are kept; older ones are removed
+
+
+def prune(parent: Path, keep: int = KEEP) -> None:
+    """Remove all but the ``keep`` most recently used cache folders of uprising in ``parent``."""
+    import shutil
+
+    try:
+        ours = [p for p in parent.iterdir() if p.is_dir() and p.name.startswith((PREFIX, "numba-"))]
+        ours.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in ours[keep:]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass
+
+
 def use_keyed_cache() -> Path:
     """Point numba's cache at this source's folder (before numba or any kernel is imported)."""
     folder = cache_folder(source_key())
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        os.utime(folder)  # last used: what pruning keeps
     except OSError:  # no writable cache home: numba's default (beside the sources), as before
+        import warnings
+
+        warnings.warn(f"uprising: cannot write numba's cache at {folder}; kernels are cached beside the "
+                      "sources, where an edited helper can leave a stale kernel", stacklevel=2)
         return folder
+    prune(folder.parent, keep=KEEP)
     os.environ["NUMBA_CACHE_DIR"] = str(folder)
     if "numba" in sys.modules:  # numba read its configuration already: set it there too
         from numba.core import config
@@ -59,4 +86,4 @@ def use_keyed_cache() -> Path:
     return folder
 
 
-__all__ = ["source_key", "cache_folder", "use_keyed_cache"]
+__all__ = ["source_key", "cache_folder", "use_keyed_cache", "prune"]

@@ -22,20 +22,22 @@ def serve_command(
     set_: SetOption = None,
 ) -> None:
     """Play a scenario live in the browser: the grid or the episode's map, charts, levers, decisions."""
-    from uprising.serve.app import create_app
+    from uprising.serve.app import LOOPBACK_NAMES, create_app
     from uprising.serve.runner import bind, is_loopback, serve_forever, url_of
     from uprising.serve.session import Session
 
     overrides = parse_assignments(set_ or [])
     loaded = load_scenario(scenario, overrides or None)
+    sock = bind(host, port)  # a port in use is said before the run is built (and compiled)
     session = Session(loaded, seed=seed, source=scenario)
-    sock = bind(host, port)
     if not is_loopback(host):
         err(f"uprising serve: warning: listening on {host}: anyone who can reach this address can drive the run "
             "(no authentication)")
     stdout.print(f"uprising serve: {loaded.scenario.name} at {url_of(sock)} (Ctrl-C to stop)", markup=False)
     try:
-        serve_forever(create_app(session), sock)
+        # on the default host, answer only to loopback names (against DNS rebinding)
+        hosts = LOOPBACK_NAMES if host in LOOPBACK_NAMES else None
+        serve_forever(create_app(session, allowed_hosts=hosts), sock)
     finally:
         sock.close()
     stdout.print("uprising serve: stopped", markup=False)

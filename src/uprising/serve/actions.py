@@ -66,7 +66,7 @@ def decision(sim, form: dict[str, Any]):
         if p not in simulated:
             raise UserError(None, "places", f"{p!r} is not a place of this run")
     step = effective_step(sim.steps_done + 1, w.spd)
-    if step > w.cfg.total_steps:
+    if step > int(sim.scenario.scenario.steps):
         raise UserError(None, "date", "the run ends before the next day starts")
     date = w.cfg.start + dt.timedelta(days=(step - 1) // w.spd)
     days = form.get("days")
@@ -94,7 +94,10 @@ def decision(sim, form: dict[str, Any]):
     for key in ("target",):
         if fields.get(key) and fields[key] not in simulated:
             raise UserError(None, key, f"{fields[key]!r} is not a place of this run")
+    named = bool(fields["places"])
     fields["places"] = [p for p in fields["places"] if p in simulated]
+    if named and not fields["places"]:  # an empty list would mean "everywhere"
+        raise UserError(None, "places", f"none of {actor}'s places is simulated in this run")
     try:
         return Event(**fields), step
     except ValidationError as e:

@@ -23,12 +23,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 import traceback
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -69,7 +73,7 @@ class Server:
             pass
         if self.task is not None:
             self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.task
 
     async def _play(self) -> None:
@@ -80,9 +84,14 @@ class Server:
                 await self.wake.wait()
                 continue
             t0 = time.perf_counter()
-            async with self.lock:
-                if s.playing:
-                    await asyncio.to_thread(s.step)
+            try:
+                async with self.lock:
+                    if s.playing:
+                        await asyncio.to_thread(s.step)
+            except Exception as e:  # a bug in a step: say it, stop playing, keep serving
+                traceback.print_exc()
+                s.playing = False
+                s.log.add(s.steps_done, "error", f"the step failed: {type(e).__name__}: {e}")
             self._stepped()
             if s.speed > 0:
                 await asyncio.sleep(max(0.0, 1.0 / s.speed - (time.perf_counter() - t0)))
@@ -123,6 +132,9 @@ class Server:
         except UserError as e:
             return {"type": "reply", "cmd": cmd, "ok": False, "error": str(e), "state": s.state(),
                     "rebuilt": s.generation != generation}
+        except (ValueError, TypeError) as e:  # a value the page or a client sent that is not a number
+            return {"type": "reply", "cmd": cmd, "ok": False, "error": f"{cmd}: not a valid value ({e})",
+                    "state": s.state(), "rebuilt": s.generation != generation}
         except Exception as e:  # a bug: the traceback on the server's stderr, one line on the page
             traceback.print_exc()
             return {"type": "reply", "cmd": cmd, "ok": False, "error": f"internal error: {type(e).__name__}: {e}",
@@ -137,7 +149,22 @@ class Server:
         return msg, frame
 
 
-def create_app(session: Session) -> Starlette:
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+
+
+def same_origin(headers) -> bool:
+    """A browser names the page's site in ``Origin``; it must be this server's own (``Host``).
+    Clients that are not browsers send no Origin. Stops another web page open in the user's browser
+    from driving the run (a cross-site request or websocket)."""
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == headers.get("host", "")
+
+
+def create_app(session: Session, allowed_hosts: tuple[str, ...] | None = LOOPBACK_NAMES) -> Starlette:
+    """The app. ``allowed_hosts``: the Host names it answers to (loopback by default, against DNS
+    rebinding); None for any, when ``--host`` opens it to other machines."""
     server = Server(session)
 
     async def index(request: Request) -> Response:
@@ -147,21 +174,31 @@ def create_app(session: Session) -> Starlette:
         return JSONResponse(server.session.state())
 
     async def command(request: Request) -> Response:
+        if not same_origin(request.headers):
+            return JSONResponse({"ok": False, "error": "Origin: another site may not drive this run"}, status_code=403)
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            # a cross-site form or no-cors fetch cannot send this type without a preflight
+            return JSONResponse({"ok": False, "error": "Content-Type: must be application/json"}, status_code=415)
         try:
             msg = await request.json()
         except (json.JSONDecodeError, ValueError):
             return JSONResponse({"ok": False, "error": "body: not JSON"}, status_code=400)
+        if not isinstance(msg, dict):
+            return JSONResponse({"ok": False, "error": "body: a JSON object, please"}, status_code=400)
         reply = await server.command(msg)
         return JSONResponse(reply, status_code=200 if reply["ok"] else 400)
 
     async def save(request: Request) -> Response:
         async with server.lock:
             text = server.session.saved()
-        name = f"{server.session.setup.scenario.name}-play.toml"
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", server.session.setup.scenario.name) + "-play.toml"
         return PlainTextResponse(text, headers={"Content-Disposition": f'attachment; filename="{name}"'},
                                  media_type="application/toml")
 
     async def ws(socket: WebSocket) -> None:
+        if not same_origin(socket.headers):
+            await socket.close(code=1008)  # policy violation: a page of another site
+            return
         await socket.accept()
         server.sockets.add(socket)
         sending = asyncio.Lock()  # a tick and its board go out together
@@ -176,23 +213,32 @@ def create_app(session: Session) -> Starlette:
             """The next frame; while playing, once the step after ``since`` is done (a long poll that
             runs beside the loop below, so a pause is not held up by it)."""
             s = server.session
-            since = int(msg.get("since", -1))
+            try:
+                since = int(msg.get("since", -1))
+            except (TypeError, ValueError):
+                since = -1
             waiter = server.stepped
             if not msg.get("now") and s.playing and since >= s.last_step:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(waiter.wait(), WAIT_FOR_STEP)
-            if int(msg.get("generation", -1)) != s.generation:
+            if msg.get("generation", s.generation) != s.generation:  # a client without it reads the current run
                 with contextlib.suppress(WebSocketDisconnect, RuntimeError):
                     await send(json.dumps(s.meta()))
                 return
-            info, frame = server.tick(since, int(msg.get("log", 0)))
+            info, frame = server.tick(since, int(msg.get("log", 0) or 0))
             with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the page went away meanwhile
                 await send(json.dumps(info), frame)
 
         try:
             await send(json.dumps(server.session.meta()))
             while True:
-                msg = json.loads(await socket.receive_text())
+                try:
+                    msg = json.loads(await socket.receive_text())
+                except ValueError:
+                    msg = None
+                if not isinstance(msg, dict):
+                    await send(json.dumps({"type": "reply", "cmd": "", "ok": False, "error": "message: a JSON object, please"}))
+                    continue
                 if msg.get("cmd") == "frame":
                     if pull is not None and not pull.done():
                         pull.cancel()
@@ -217,7 +263,9 @@ def create_app(session: Session) -> Starlette:
         finally:
             await server.stop()
 
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))] if allowed_hosts else []
     app = Starlette(
+        middleware=middleware,
         routes=[
             Route("/", index),
             Route("/state", state),

@@ -40,9 +40,10 @@ def bind(host: str, port: int) -> socket.socket:
         sock.close()
         if e.errno == errno.EADDRINUSE:
             raise UserError(None, "--port", f"port {port} is in use; allowed: a free port, or 0 to pick one") from None
+        if e.errno == errno.EACCES:
+            raise UserError(None, "--port", f"port {port} needs privileges; allowed: a port above 1023, or 0") from None
         raise UserError(None, "--host", f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     sock.listen(64)
-    sock.set_inheritable(True)
     return sock
 
 

@@ -33,6 +33,7 @@ class Session:
         self.generation = 0
         self.place = 0
         self.log = PlayLog()
+        self.played: list = []  # decisions taken, retaken when a set-up lever rebuilds the run at step 0
         self.busy = threading.Lock()  # held while the model steps (numba's threads are entered by one thread at a time)
         self._build()
 
@@ -41,6 +42,8 @@ class Session:
         from uprising.simulation import Simulation
 
         self.sim = Simulation(self.setup.model_copy(deep=True), seed=self.seed)
+        for event in self.played:  # decisions taken at step 0 survive a set-up lever moved after them
+            actions.take(self.sim, event)
         self.values = {lv.name: float(lv.get(self.setup)) for lv in self.levers}
         self.total = int(self.setup.scenario.steps)
         if self.episode:
@@ -52,6 +55,7 @@ class Session:
     def reset(self) -> None:
         self.playing = False
         self.log = PlayLog()
+        self.played = []
         self._build()
 
     # ------------------------------------------------------------------ stepping
@@ -165,6 +169,7 @@ class Session:
             raise UserError(None, "action", "decisions are played in an episode (a world of places)")
         event, step = actions.decision(self.sim, form)
         actions.take(self.sim, event)
+        self.played.append(event)
         where = ", ".join(event.places) or "everywhere"
         detail = {"concession": f"size {event.size:g}" + (", withdraws" if event.withdraws else ""),
                   "deploy": f"{event.soldiers} soldiers, {event.police} police, {event.mission}",
@@ -175,7 +180,14 @@ class Session:
         return self.state()
 
     def saved(self) -> str:
-        return saved_scenario(self.sim.scenario, self.seed, self.sim.steps_done, self.log)
+        """The scenario as played: set-up levers, dated levers and decisions. A lever moved live
+        changed the running world, not a dated key: the file keeps its set-up value (the log's
+        header says the replay is then not exact)."""
+        scenario = self.sim.scenario.model_copy(deep=True)
+        for lever in self.levers:
+            if lever.when == "live":
+                lever.set_up(scenario, float(lever.get(self.setup)))
+        return saved_scenario(scenario, self.seed, self.sim.steps_done, self.log)
 
     # ------------------------------------------------------------------ what the page reads
     def state(self, log_since: int = 0) -> dict[str, Any]:
