@@ -153,16 +153,27 @@ def fit_slope(xs, ys) -> float:
     return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
 
 
+TARGET_STEPS_S = 60.0  # issue #14: the whole of Bolivia at 1:1 in 60 s, compilation excluded ...
+TARGET_PEAK_GIB = 4.0  # ... in at most 4 GiB
+
+
+def _met(scale: float, value: float, target: float) -> str:
+    if scale < 1:
+        return ""
+    return f"≤ {target:g}: {'met' if value <= target else 'MISSED'}"
+
+
 def table(rows: list[dict]) -> str:
     head = ("| scale | vision | agents | build s | steps s | write s | whole run s | process wall s | peak GiB "
-            "| agent-steps/s | load |")
+            "| agent-steps/s | load | steps target | memory target |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         run = r["build_s"] + r["steps_s"] + r["write_s"]
         lines.append(
             f"| {fmt_scale(r['scale'])} | {r['vision']:g} | {r['agents']:,} | {r['build_s']:.1f} | {r['steps_s']:.1f} "
             f"| {r['write_s']:.1f} | {run:.1f} | {r['wall_s']:.1f} | {r['peak_gib']:.2f} "
-            f"| {r['agents'] * r['steps'] / r['steps_s'] / 1e6:.1f} M | {r['load_before']:.1f}-{r['load_after']:.1f} |"
+            f"| {r['agents'] * r['steps'] / r['steps_s'] / 1e6:.1f} M | {r['load_before']:.1f}-{r['load_after']:.1f} "
+            f"| {_met(r['scale'], r['steps_s'], TARGET_STEPS_S)} | {_met(r['scale'], r['peak_gib'], TARGET_PEAK_GIB)} |"
         )
     return "\n".join(lines)
 

@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 
+TARGET_FPS = 10.0  # issue #15: at least 10 frames a second at 1000 x 1000
+
 def measure(page, seconds: float, running=lambda: True) -> dict:
     """Frames the page draws over ``seconds`` (or until the run stops playing: an episode at full
     speed ends before that), timed by the page's own clock (performance.now)."""
@@ -101,7 +103,9 @@ def main() -> int:
             r = case(browser, scenario, overrides, bench=bench, speed=speed, seconds=args.seconds)
             r["load_average"] = [round(x, 2) for x in os.getloadavg()]
             results[name] = r
-            print(f"{name:48s} {r['seconds']:5.1f} s {r['frames_per_s']:6.1f} frames/s  "
+            met = "target ≥ 10 frames/s: " + ("met" if r["frames_per_s"] >= TARGET_FPS else "MISSED") \
+                if "1000" in name else ""
+            print(f"{name:48s} {r['seconds']:5.1f} s {r['frames_per_s']:6.1f} frames/s {met}  "
                   f"model {r['model_steps_per_s']:6.1f} steps/s  gap median {r['median_gap_ms']} ms, "
                   f"longest {r['longest_gap_ms']} ms, board {r['board_ms_per_frame']} ms/frame  (load {r['load_average'][0]})", flush=True)
         browser.close()

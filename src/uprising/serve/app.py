@@ -171,7 +171,8 @@ def create_app(session: Session, allowed_hosts: tuple[str, ...] | None = LOOPBAC
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
 
     async def state(request: Request) -> Response:
-        return JSONResponse(server.session.state())
+        async with server.lock:  # not while a step changes the run under it
+            return JSONResponse(server.session.state())
 
     async def command(request: Request) -> Response:
         if not same_origin(request.headers):
