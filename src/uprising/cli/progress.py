@@ -21,8 +21,6 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
 
 from uprising.compilation import CLOCK, EXPECTED_SECONDS, CompileClock
 
-SAY_COMPILED_ABOVE = 0.2  # seconds: a run that compiled less than this (the cache was warm) says no more
-
 
 class ProgressBar:
     """``progress(step_done, total)`` for ``Simulation.run``, and the compilation it waits for.
@@ -115,7 +113,7 @@ class ProgressBar:
         if self._on_compile in CLOCK.watchers:
             CLOCK.watchers.remove(self._on_compile)
         seconds, kernels = self._compiled()
-        if self.said and seconds >= SAY_COMPILED_ABOVE:
+        if self.said and self.announced:  # the start was said: say the end too, however short
             self.console.print(f"compiled {kernels} kernels in {seconds:.0f} s (first run only; later runs load them "
                                "from the cache)", markup=False, highlight=False)
             self.said = False
