@@ -121,6 +121,10 @@ def test_live_lever_mid_run_is_flagged_not_exact():
     s.step()
     s.lever("lethal_force", 0)
     assert not s.sim.world.lethal_force and "levers.no_live_fire" in str(s.sim.plan)
+    assert s.sim.world.mechanisms.doctrine_cap.max() <= 1  # at most tear gas
+    s.lever("lethal_force", 1)
+    assert (s.sim.world.mechanisms.doctrine_cap == s.sim.world.force_level).all()  # the rules of force again
+    s.lever("lethal_force", 0)
     s.lever("reach_city", 0.4)
     assert not s.log.exact
     text = s.saved()

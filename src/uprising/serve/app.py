@@ -126,9 +126,9 @@ class Server:
                 elif cmd != "state":
                     raise UserError(None, "cmd", f"unknown command {cmd!r}; allowed: play, pause, step, reset, "
                                     "speed, select, lever, decide, state")
+                state = s.state(int(msg.get("log", 0) or 0))  # read before a step can change the run again
             self._stepped()  # a pull waiting for the next step answers now, with what changed
-            return {"type": "reply", "cmd": cmd, "ok": True, "state": s.state(int(msg.get("log", 0) or 0)),
-                    "rebuilt": s.generation != generation}
+            return {"type": "reply", "cmd": cmd, "ok": True, "state": state, "rebuilt": s.generation != generation}
         except UserError as e:
             return {"type": "reply", "cmd": cmd, "ok": False, "error": str(e), "state": s.state(),
                     "rebuilt": s.generation != generation}

@@ -148,6 +148,8 @@ def _lethal_live(sim, scenario, value: float) -> None:
         _hold_no_fire(w, sim.steps_done)
     if on and HOLD_PHASE in names:
         del sim.plan[names.index(HOLD_PHASE)]
+    if on and hasattr(w, "force_level"):  # the rules of force in place decide again, from now
+        w.mechanisms.doctrine_cap[:] = w.force_level
 
 
 HOLD_PHASE = "levers.no_live_fire"
