@@ -30,11 +30,12 @@ def source_key(root: Path = PACKAGE) -> str:
     the report, the viewer) keeps the compiled kernels."""
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
-        if b"numba" not in path.read_bytes():
+        text = path.read_bytes()
+        if b"numba" not in text:
             continue
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        digest.update(text)
     return digest.hexdigest()[:16]
 
 

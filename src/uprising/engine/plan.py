@@ -42,13 +42,18 @@ class Plan(list):
         self.insert(self.index_of(name), phase)
 
 
-def record(world, step: int) -> None:
-    """Phase record: counts of this step into the recorder."""
+def events_since_last_record(world) -> tuple[int, int, int, int]:
+    """Arrests, kills, births and deaths since the previous call (run-wide counters)."""
     c = world.counter
     now = (world.arrests, int(c[2]), int(c[3]), int(c[4]))
     last = getattr(world, "_last_events", (0, 0, 0, 0))
-    world.recorder.record(world, step, (now[0] - last[0], now[1] - last[1], now[2] - last[2], now[3] - last[3]))
     world._last_events = now
+    return (now[0] - last[0], now[1] - last[1], now[2] - last[2], now[3] - last[3])
+
+
+def record(world, step: int) -> None:
+    """Phase record: counts of this step into the recorder."""
+    world.recorder.record(world, step, events_since_last_record(world))
 
 
 def build_plan(world) -> Plan:

@@ -91,6 +91,10 @@ class Recorder:
         e0, e1, e2, e3 = events  # single place: events are run-wide for now
         tally_into(step, pop.n, pop.kind, pop.state, pop.place, pop.group, self.counts, self.by_group, self.events,
                    e0, e1, e2, e3)
+        self.record_sources(world, step)
+
+    def record_sources(self, world, step: int) -> None:
+        """The sources' columns of this step (after its counts are in)."""
         for source in self.sources:
             for name, values in source(world, step).items():
                 if name not in self.extra:

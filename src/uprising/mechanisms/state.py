@@ -31,6 +31,20 @@ N_TALLY = 11
 CHUNKS = 64
 
 
+@nb.njit(inline="always", cache=True)
+def _close_run(cur, acc, nl, run, out, bg, tot, liv, with_group):
+    """Place ``cur``'s run of citizens ends: its L sum, living count and counters into the chunk's
+    slices; the counters back to zero."""
+    tot[cur] = acc
+    liv[cur] += nl
+    for g in range(run.shape[0]):
+        for s in range(4):
+            out[cur, s] += run[g, s]
+            if with_group:
+                bg[cur, g, s] += run[g, s]
+            run[g, s] = 0
+
+
 @nb.njit(parallel=True, cache=True)
 def tally_chunks(n, kind, state, place, group, cell, with_cell, legitimacy, with_l, with_group, n_places, n_groups,
                counts, sums, alive, by_group):
@@ -54,8 +68,8 @@ def tally_chunks(n, kind, state, place, group, cell, with_cell, legitimacy, with
             liv[p] = 0
             for j in range(N_TALLY):
                 out[p, j] = 0
+        bg = by_group[c]
         if with_group:
-            bg = by_group[c]
             for p in range(n_places):
                 for g in range(n_groups):
                     for s in range(4):
@@ -71,14 +85,7 @@ def tally_chunks(n, kind, state, place, group, cell, with_cell, legitimacy, with
             if k == CITIZEN:
                 if p != cur:
                     if cur >= 0:
-                        tot[cur] = acc
-                        liv[cur] += nl
-                        for g in range(run.shape[0]):
-                            for s in range(4):
-                                out[cur, s] += run[g, s]
-                                if with_group:
-                                    bg[cur, g, s] += run[g, s]
-                                run[g, s] = 0
+                        _close_run(cur, acc, nl, run, out, bg, tot, liv, with_group)
                     cur = p
                     acc = tot[p]
                     nl = 0
@@ -101,13 +108,7 @@ def tally_chunks(n, kind, state, place, group, cell, with_cell, legitimacy, with
                     if s == NEUTRAL:
                         out[p, T_NEUTRAL_ON_GRID] += 1
         if cur >= 0:
-            tot[cur] = acc
-            liv[cur] += nl
-            for g in range(run.shape[0]):
-                for s in range(4):
-                    out[cur, s] += run[g, s]
-                    if with_group:
-                        bg[cur, g, s] += run[g, s]
+            _close_run(cur, acc, nl, run, out, bg, tot, liv, with_group)
 
 
 class TallyBuffers:

@@ -6,22 +6,19 @@ recorder and then calls the recorder's column sources, and the mechanisms' sourc
 (``mechanisms.state.columns``) tallies them again, with the legitimacy sums. Here
 ``mechanisms.state.record_tally`` does both in one parallel pass; the recorder's arrays get the
 same values as the engine's tally would write (``tests/test_country_scale.py`` checks it), then
-the sources run as ``Recorder.record`` runs them, then the world's own columns.
+the sources run as ``Recorder.record`` runs them (``Recorder.record_sources``), then the world's own
+columns.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
+from uprising.engine.plan import events_since_last_record
 from uprising.mechanisms import state
 
 
 def record(w, step: int) -> None:
     """Phase record: this step's counts into the recorder, the sources' columns, the world's."""
-    c = w.counter
-    now = (w.arrests, int(c[2]), int(c[3]), int(c[4]))
-    last = getattr(w, "_last_events", (0, 0, 0, 0))
-    w._last_events = now
+    events = events_since_last_record(w)
     rec = w.recorder
     if step >= rec.counts.shape[0]:
         rec._grow()
@@ -29,12 +26,6 @@ def record(w, step: int) -> None:
     rec.counts[step] = counts[:, :5]  # quiet, active, jailed, dead, police on duty (the engine's cops)
     rec.by_group[step] = by_group
     rec.events[step] = 0
-    rec.events[step, 0] = [now[k] - last[k] for k in range(4)]  # run-wide, on place 0 (as the engine's)
-    for source in rec.sources:
-        for name, values in source(w, step).items():
-            if name not in rec.extra:
-                values = np.asarray(values)
-                rec.extra[name] = np.zeros((rec.counts.shape[0], rec.n_places), values.dtype)
-            rec.extra[name][step] = values
-    rec.rows = max(rec.rows, step + 1)
+    rec.events[step, 0] = events  # run-wide, on place 0 (as the engine's)
+    rec.record_sources(w, step)
     w.record_world(step)
