@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from uprising import __version__
+from uprising.cli.check import require_sound
 from uprising.cli.app import SetOption, app, stderr, stdout
 from uprising.cli.progress import ProgressBar
 from uprising.errors import UserError
@@ -77,6 +78,7 @@ def run_command(
 
     Ctrl-C or SIGTERM stops after the step under way, writes the steps done, a checkpoint and
     DIR/INTERRUPTED.json (see `uprising resume`)."""
+    require_sound(scenario)  # an episode folder: every problem of its files, exit 2 (uprising check)
     overrides: dict[str, object] = dict(parse_assignments(set_ or []))
     # --seed/--steps/--schedule are overrides like any other: validated, recorded, reproducible.
     for key, value in (("scenario.seed", seed), ("scenario.steps", steps), ("scenario.schedule", schedule)):

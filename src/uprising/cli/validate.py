@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from uprising.cli.check import require_sound
 from uprising.cli.app import SetOption, app, stderr, stdout
 from uprising.errors import UserError
 from uprising.output import write_json
@@ -29,6 +30,7 @@ def validate_command(
 ) -> None:
     """Run an ensemble; print and write validation.json: the record's targets (met or missed), the
     outcome beside the record, and proper scores beside a naive baseline's."""
+    require_sound(scenario)  # an episode folder: every problem of its files, exit 2 (uprising check)
     from uprising.experiments.validation import validate
     from uprising.scenarios import load_scenario
 
