@@ -123,3 +123,28 @@ def test_episode_decision_is_logged_and_the_saved_play_through_replays(browser, 
     replay = Simulation(load_scenario(saved)).run(played)
     assert replay.seed == 7
     assert replay.timeseries().equals(session.sim.timeseries())
+
+
+def test_charts_end_at_the_last_step_of_a_run_played_at_full_speed(browser):
+    """Issue #22 item 2: at speed "max" the run's last tick came within the charts' redraw interval
+    and the charts kept an earlier step's lines and values."""
+    session = Session(load_scenario("epstein-1", {"scenario.steps": 500}), seed=1)
+    with InThread(create_app(session)) as url:
+        context, page, errors = open_app(browser, url)
+        try:
+            page.select_option("#speed", "0")
+            page.wait_for_function("document.querySelector('#speed').value === '0'")
+            page.click("#play")
+            page.wait_for_function("document.querySelector('#step').textContent.startsWith('step 500 /')",
+                                   timeout=180_000)
+            assert get_state(url)["step"] == 500
+            charts = "[...document.querySelectorAll('#charts canvas')]"
+            page.wait_for_function(f"{charts}.length > 0 && {charts}.every(c => c.dataset.lastStep === '500')",
+                                   timeout=5_000)
+            drawn = page.evaluate(f"{charts}.map(c => [c.dataset.series, Number(c.dataset.lastValue)])")
+            last = session.rows[-1]
+            assert last["step"] == 500
+            assert {k: v for k, v in drawn} == {k: pytest.approx(float(last[k])) for k, _ in drawn}
+            assert not errors, errors
+        finally:
+            context.close()

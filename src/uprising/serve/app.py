@@ -143,7 +143,8 @@ class Server:
     def tick(self, since: int, log_since: int) -> tuple[dict[str, Any], bytes]:
         s = self.session
         last, frame, places = s.snapshot  # one consistent snapshot
-        rows = s.rows[max(0, since + 1) : last + 1][-ROWS_PER_TICK:]
+        # the oldest rows first: a page that fell behind catches up over a few pulls, with no gap
+        rows = s.rows[max(0, since + 1) : last + 1][:ROWS_PER_TICK]
         msg = {"type": "tick", "step": last, "rows": rows, "places": places, "playing": s.playing,
                "generation": s.generation, "log": s.log.as_json(log_since), "exact": s.log.exact}
         return msg, frame

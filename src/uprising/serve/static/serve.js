@@ -18,7 +18,7 @@
     ["roads_blocked", "roads blocked", "#c0392b"], ["elite_support", "elite support", "#0072b2"]];
 
   let ws = null, meta = null, state = null, rows = [], lastStep = -1, logCount = 0, generation = -1;
-  let waiting = false, places = null, image = null, chartsDue = 0, selected = 0;
+  let waiting = false, places = null, image = null, chartsDue = 0, chartTimer = null, selected = 0;
   const stats = { framesDrawn: 0, bytes: 0, drawMs: 0, lastStep: -1, ticks: 0, times: [] };  // read by benchmarks/serve_fps.py
   window.uprisingStats = stats;
 
@@ -72,8 +72,18 @@
     stats.lastStep = msg.step;
     showState();
     if (state.kind === "episode") drawMap();
-    const now = performance.now();
-    if (now >= chartsDue) { drawCharts(); chartsDue = now + 120; }
+    chartsSoon(!msg.playing);
+  }
+  // Charts are redrawn at most every 120 ms while playing, and always once more after the last
+  // tick (a run that ends, or a pause, inside those 120 ms would otherwise leave them stale).
+  function chartsSoon(now) {
+    const t = performance.now();
+    if (now || t >= chartsDue) {
+      if (chartTimer) { clearTimeout(chartTimer); chartTimer = null; }
+      drawCharts(); chartsDue = t + 120;
+    } else if (!chartTimer) {
+      chartTimer = setTimeout(() => { chartTimer = null; drawCharts(); chartsDue = performance.now() + 120; }, chartsDue - t);
+    }
   }
   function reply(msg) {
     if (!msg.ok) showError(msg.error); else hideError();
@@ -398,11 +408,15 @@
       ctx.strokeStyle = "#d9d4c7"; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(L, T); ctx.lineTo(L, H - B); ctx.lineTo(W - R, H - B); ctx.stroke();
       ctx.strokeStyle = ch.colour; ctx.lineWidth = 1.6; ctx.beginPath();
       const every = Math.max(1, Math.floor(rows.length / (W - L - R)));
-      for (let i = 0; i < rows.length; i += every) {
+      for (let i = 0; i < rows.length; i = (i + every < rows.length || i === rows.length - 1) ? i + every : rows.length - 1) {
         const r = rows[i], x = L + (W - L - R) * r.step / total, y = H - B - (H - B - T) * (Number(r[ch.key]) || 0) / top;
         i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
       }
       ctx.stroke();
+      // what was drawn last, for tests and benchmarks: the line ends at this step with this value
+      const end = rows[rows.length - 1];
+      c.dataset.lastStep = end ? end.step : -1;
+      c.dataset.lastValue = end ? Number(end[ch.key]) || 0 : 0;
     }
   }
 
