@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from uprising.kernel_cache import PACKAGE, cache_folder, source_key
 
 
@@ -29,6 +31,8 @@ def test_the_folder_follows_numba_cache_dir_or_the_user_cache():
     assert cache_folder("abc", {"NUMBA_CACHE_DIR": "/x/y"}) == Path("/x/y/uprising-abc")
     assert cache_folder("abc", {"NUMBA_CACHE_DIR": "/x/y/uprising-abc"}) == Path("/x/y/uprising-abc")
     assert cache_folder("abc", {"XDG_CACHE_HOME": "/c"}) == Path("/c/uprising/numba-abc")
+    # a worker process inherits the default folder in NUMBA_CACHE_DIR: it is ours, not a parent
+    assert cache_folder("abc", {"NUMBA_CACHE_DIR": "/c/uprising/numba-abc"}) == Path("/c/uprising/numba-abc")
 
 
 def test_kernels_are_cached_under_the_key_of_this_source(tmp_path):
@@ -52,3 +56,29 @@ def test_only_the_most_recently_used_folders_are_kept(tmp_path):
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == ["numba-0000000000000002", "numba-0000000000000003", "numba-0000000000000004",
                     "numba-0000000000000005", "someone-else"]
+
+
+@pytest.mark.slow
+def test_a_first_two_worker_sweep_compiles_into_one_folder_and_says_so(tmp_path):
+    """Issue #22, 1: each worker inherited ``~/.cache/uprising/numba-<key>`` but recognised only
+    ``uprising-<key>`` as its own, so it compiled every kernel again into a folder nested inside."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    uprising = Path(sys.executable).with_name("uprising")
+    command = [str(uprising), "sweep", "legitimacy-by-cops", "--seeds", "1", "--steps", "20", "-w", "2",
+               "--out", str(tmp_path / "out")]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    folders = list((tmp_path / "cache" / "uprising").iterdir())
+    assert len(folders) == 1 and folders[0].name.startswith("numba-")  # numba-<source key>
+    nested = [p for p in folders[0].rglob("*") if p.is_dir() and p.name.startswith(("numba-", "uprising-"))]
+    assert nested == []
+    assert "compiling kernels in 2 worker processes" in first.stderr
+    assert "kernels in" in first.stderr.split("compiling kernels in 2 worker processes", 1)[1]
+    compiled = {p: p.stat().st_mtime_ns for p in folders[0].rglob("*") if p.is_file()}
+    assert any(p.suffix == ".nbc" for p in compiled)
+    # run again: the workers load every kernel, compile none (no cache file rewritten), say nothing of it
+    again = subprocess.run(command + ["--new"], env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "compiling" not in again.stderr
+    assert {p: p.stat().st_mtime_ns for p in folders[0].rglob("*") if p.is_file()} == compiled

@@ -103,8 +103,11 @@ class ProcessExecutor:
     """A pool of ``workers`` spawned processes; results as they finish."""
 
     def __init__(self, workers: int):
+        from uprising.kernel_cache import WorkersCompiling
+
         self.workers = workers
         self.name = f"{workers} local processes"
+        self.compiling = WorkersCompiling(workers).start()  # an empty cache: say the workers compile
         self.pool = cf.ProcessPoolExecutor(
             max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_warm_worker
         )
@@ -120,6 +123,7 @@ class ProcessExecutor:
                     pending.add(self.pool.submit(fn, payload, queue.pop(), 1))
                 done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for future in done:
+                    self.compiling.ready()
                     yield future.result()
         finally:
             for future in pending:

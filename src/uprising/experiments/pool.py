@@ -30,9 +30,13 @@ def run_jobs(fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int | None 
             if progress:
                 progress(i + 1, len(jobs))
         return results
+    from uprising.kernel_cache import WorkersCompiling
+
+    compiling = WorkersCompiling(workers).start()  # an empty cache: say the workers compile
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
         futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
         for done, fut in enumerate(as_completed(futures), 1):
+            compiling.ready()
             results[futures[fut]] = fut.result()
             if progress:
                 progress(done, len(jobs))
