@@ -96,6 +96,33 @@ def area_share(results: list[dict]) -> float | None:
     return float(sum((r["capital_death_share"] or 0.0) * r["deaths_total"] for r in results) / total) if total > 0 else None
 
 
+def record_deaths_by_place(folder) -> dict[str, float]:
+    """The record's deaths by place of the model (``record_events.csv`` rows with a ``model_place``,
+    each the midpoint of its low and high count), e.g. as ``uprising record import`` writes them."""
+    from uprising.world.geography import load_record
+    import polars as pl
+
+    rec = load_record(folder).filter(pl.col("model_place") != "")
+    rec = rec.filter(pl.col("deaths_low").is_not_null() | pl.col("deaths_high").is_not_null())
+    mid = (rec["deaths_low"].fill_null(rec["deaths_high"]) + rec["deaths_high"].fill_null(rec["deaths_low"])) / 2
+    out: dict[str, float] = {}
+    for place, d in zip(rec["model_place"], mid):
+        out[place] = out.get(place, 0.0) + float(d)
+    return {k: v for k, v in out.items() if v > 0}
+
+
+def deaths_by_place_score(folder, results: list[dict]) -> float | None:
+    """Median over runs of the total variation distance between the model's and the record's shares
+    of deaths by place (0: the same shares, 1: no place in common; a run without deaths counts 1).
+    None when the record places no death. Reported beside the scores, not in the composite skill."""
+    record = record_deaths_by_place(folder)
+    if not record or not all("deaths_by_place" in r for r in results):
+        return None
+    errs = [scores.deaths_by_place_error(r["deaths_by_place"], record) if r["deaths_total"] > 0 else 1.0
+            for r in results]
+    return float(np.median([1.0 if e != e else e for e in errs])) if errs else None
+
+
 def model_daily_deaths(run: dict, days: int) -> np.ndarray:
     """A run's deaths per day from its cumulative series (steps of hours_per_step)."""
     s = run["series"]
@@ -298,6 +325,9 @@ def aggregate(record: Record, results: list[dict], folder=None, start: dt.date |
             clim = climatology_scores(record, others)
             out["climatology"] = {"name": f"the other shipped episodes' outcomes ({len(others)})", **clim}
             out["scores"]["skill_vs_climatology"] = scores.composite({k: scores.skill(model[k], clim[k]) for k in clim})
+        by_place = deaths_by_place_score(folder, results)  # the record's deaths by place (e.g. imported from ACLED)
+        if by_place is not None:
+            out["scores"]["deaths_by_place_tvd"] = by_place
     return out
 
 
