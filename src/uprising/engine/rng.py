@@ -53,6 +53,7 @@ STREAMS: dict[str, int] = {
     "fire_victim": 27,  # which active in vision the grid removes for a death
     "loyalty": 28,  # initial loyalty of police and soldiers
     "defection": 29,  # whether a security agent turning neutral joins the crowd
+    "legitimacy_spread": 30,  # a citizen's own offset from its group's perceived legitimacy (world of places)
 }
 
 

@@ -61,6 +61,10 @@ class Group(_Section):
         None, ge=0.0, le=1.0,
         description="Baseline perceived legitimacy of the group; unset: citizen.legitimacy.",
     )
+    approval: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="This group's approval of the head of government in polls, 0-1 [data]; with no legitimacy given, "
+        "the world of places maps it (else world.regime.approval) to legitimacy (world.mobilisation).")
     organised: float = Field(
         0.0, ge=0.0, le=1.0,
         description="Share organised (union, federation or neighbourhood committee member) [ours]; "
@@ -104,8 +108,10 @@ class Shock(_Section):
     """A dated announcement that lowers legitimacy (and its baseline) by `size`."""
 
     step: int = Field(..., ge=0, description="Step at whose start the shock applies.")
-    size: float = Field(..., ge=0.0, le=1.0, description="Legitimacy lost by every citizen reached (absolute).")
+    size: float = Field(..., ge=-1.0, le=1.0, description="Legitimacy lost by every citizen reached (absolute); "
+                        "negative: gained (a lever of `uprising serve` moved up).")
     places: list[str] = Field(default_factory=list, description="Places reached; empty: every place.")
+    groups: list[str] = Field(default_factory=list, description="Groups reached; empty: every group.")
 
 
 class Concession(_Section):

@@ -64,7 +64,7 @@ def shares_by_place(groups: list[Group], names: list[str], n_places: int) -> np.
 # Python loop: 50 s of set-up at scale 1.)
 @nb.njit(parallel=True, cache=True)
 def _draw(rows, place, agent_id, bounds, keys, low_high, thresholds, baselines, organised_share,
-          group, hardship, risk_aversion, threshold, legitimacy, organised, mobility):
+          group, hardship, risk_aversion, threshold, legitimacy, organised, mobility, spread):
     n_bounds = bounds.shape[1]
     for j in nb.prange(rows.shape[0]):
         i = rows[j]
@@ -90,6 +90,8 @@ def _draw(rows, place, agent_id, bounds, keys, low_high, thresholds, baselines, 
                 mobility[i] = v
         threshold[i] = thresholds[g]
         legitimacy[i] = baselines[g]
+        if spread > 0.0:  # the citizen's own offset (legitimacy_spread): the same draw as legitimacy.update_all
+            legitimacy[i] = baselines[g] + spread * (2.0 * rng.uniform(keys[5], a, 0) - 1.0)
         organised[i] = rng.uniform(keys[4], a, 0) < organised_share[g]
 
 
@@ -105,8 +107,8 @@ def populate(world, rows: np.ndarray, groups: list[Group] | None = None) -> None
     pop, sc = world.pop, world.scenario
     shares = shares_by_place(groups, place_names(world), world.places.count)
     bounds = np.ascontiguousarray(np.cumsum(shares, axis=1)[:, :-1])  # [places, groups-1]
-    keys = np.array([world.key(s, 0) for s in ("group", "hardship", "risk_aversion", "mobility", "organised")],
-                    np.uint64)
+    keys = np.array([world.key(s, 0) for s in ("group", "hardship", "risk_aversion", "mobility", "organised",
+                                                "legitimacy_spread")], np.uint64)
     low_high = np.array([[g.hardship_low, g.hardship_high, g.risk_aversion_low, g.risk_aversion_high,
                           g.mobility_low, g.mobility_high] for g in groups], np.float64)
     thresholds = np.array([sc.citizen.threshold if g.threshold is None else g.threshold for g in groups], np.float32)
@@ -114,11 +116,28 @@ def populate(world, rows: np.ndarray, groups: list[Group] | None = None) -> None
     organised_share = np.array([g.organised for g in groups], np.float64)
     _draw(np.asarray(rows, np.int64), pop.place, pop.agent_id, bounds, keys, low_high, thresholds, baselines,
           organised_share, pop.group, pop.hardship, pop.risk_aversion, pop.threshold, pop.legitimacy,
-          pop.organised, pop.mobility)
+          pop.organised, pop.mobility, legitimacy_spread(sc))
+
+
+def legitimacy_spread(scenario) -> float:
+    """How far a citizen's perceived legitimacy strays from its group's, U(-s, s): approval polls show
+    a population divided, not one value (world of places only: the classic models have none)."""
+    world = scenario.world
+    return float(world.mobilisation.legitimacy_spread) if world is not None else 0.0
 
 
 def baseline_of(scenario, group: Group) -> float:
-    return scenario.citizen.legitimacy if group.legitimacy is None else group.legitimacy
+    """A group's baseline legitimacy: its own; in a world of places its approval in polls (else the
+    head of government's national approval) through the shared map ``world.mobilisation``; else the
+    scenario's L."""
+    if group.legitimacy is not None:
+        return group.legitimacy
+    world = scenario.world
+    if world is not None:
+        approval = world.regime.approval if group.approval is None else group.approval
+        floor = world.mobilisation.legitimacy_floor
+        return floor + (1.0 - floor) * approval
+    return scenario.citizen.legitimacy
 
 
 def names(world) -> list[str]:

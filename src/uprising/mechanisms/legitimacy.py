@@ -11,7 +11,8 @@ D_p: people killed in p during the last step; A_p: people arrested there; N_p, M
 heard of from other places (``news_people``, or every other place's toll at once when the world
 does not carry news); a: ``arrest_factor``. A witness effect acts at the moment of a killing
 (``repression.py``): every citizen within vision of the victim multiplies its L by
-``1 - backfire_witness``. Shocks lower L and the baseline by their size; a concession of size c
+``1 - backfire_witness``. Shocks lower L and the baseline by their size (of the
+``groups`` named, or every group); a concession of size c
 raises both by ``c / (1 + K_p / concession_deaths_half)`` with K_p the deaths known in p (its
 own plus reach times the others'): too little, too late. With every effect off this phase is
 absent and the model is Epstein's.
@@ -31,7 +32,7 @@ import math
 import numba as nb
 import numpy as np
 
-from uprising.engine import interventions
+from uprising.engine import interventions, rng
 from uprising.engine.population import CITIZEN, DEAD
 from uprising.mechanisms import groups as groups_mod
 from uprising.mechanisms.state import places_mask
@@ -39,14 +40,17 @@ from uprising.mechanisms.state import places_mask
 
 # numba: one parallel pass over rows (~1 ms at 10^6 citizens on 2 threads); each row writes only itself.
 @nb.njit(parallel=True, cache=True)
-def update_all(n, kind, state, place, group, legitimacy, baseline, relax, factor, shift):
+def update_all(n, kind, state, place, group, legitimacy, baseline, relax, factor, shift, agent_id, key, spread):
     for i in nb.prange(n):
         if kind[i] != CITIZEN or state[i] == DEAD:
             continue
         p = place[i]
         g = group[i]
         L = np.float64(legitimacy[i])
-        L = L + (baseline[p, g] - L) * relax
+        own = baseline[p, g]
+        if spread > 0.0:  # the citizen's own offset from its group's baseline (groups.offset)
+            own += spread * (2.0 * rng.uniform(key, agent_id[i], 0) - 1.0)
+        L = L + (own - L) * relax
         L = L * factor[p] + shift[p, g]
         if L < 0.0:
             L = 0.0
@@ -57,8 +61,9 @@ def update_all(n, kind, state, place, group, legitimacy, baseline, relax, factor
 
 def _run(world, relax: float, factor: np.ndarray, shift: np.ndarray) -> None:
     pop = world.pop
+    spread = groups_mod.legitimacy_spread(world.scenario)
     update_all(pop.n, pop.kind, pop.state, pop.place, pop.group, pop.legitimacy, world.mechanisms.baseline,
-               float(relax), factor, shift)
+               float(relax), factor, shift, pop.agent_id, world.key("legitimacy_spread", 0), spread)
 
 
 def install(world) -> None:
@@ -85,6 +90,19 @@ def _shift(world, mask: np.ndarray, amount: np.ndarray | float) -> np.ndarray:
     shift = np.zeros_like(ms.baseline)
     shift[mask] = (np.broadcast_to(np.asarray(amount, np.float64), (ms.n_places,))[mask])[:, None]
     return shift
+
+
+def _groups_mask(world, names: list[str], key: str) -> np.ndarray | float:
+    """[groups] 1.0 for the groups named, else 0.0; 1.0 for every group when none is named."""
+    if not names:
+        return 1.0
+    known = groups_mod.names(world)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        from uprising.errors import UserError
+
+        raise UserError(None, key, f"unknown group '{unknown[0]}'; known groups: {', '.join(known)}")
+    return np.array([1.0 if n in names else 0.0 for n in known])
 
 
 def _move_baseline(world, shift: np.ndarray) -> None:
@@ -163,7 +181,8 @@ def update(world, step: int) -> None:
         shift[:, [0] if only_blue else slice(None)] += value - prev
     for s in cfg.shocks:
         if s.step == step:
-            shift += _shift(world, places_mask(world, s.places, "legitimacy.shocks.places"), -s.size)
+            one = _shift(world, places_mask(world, s.places, "legitimacy.shocks.places"), -s.size)
+            shift += one * _groups_mask(world, s.groups, "legitimacy.shocks.groups")
     for c in cfg.concessions:
         if c.step == step:
             mask = places_mask(world, c.places, "legitimacy.concessions.places")

@@ -315,12 +315,16 @@ def load_scenario(
     layers = _Layers()
     main = _Source(SET_LABEL)
     default_name: str | None = None
+    tuned: list[str] | None = None
     if isinstance(source, Scenario):
         main = _Source(source.scenario.name)
         layers.merge(source.model_dump(exclude_none=True), main)
     elif isinstance(source, Mapping):
         main = _Source("<mapping>")
+        if _is_places([source]):
+            layers.merge(*_shared_layer())
         layers.merge(source, main)
+        tuned = _tuned([source])
     elif isinstance(source, (str, Path)):
         if isinstance(source, Path) and source.is_dir():
             path, label = _resolve_source(str(source), None, None, None)
@@ -329,8 +333,11 @@ def load_scenario(
         else:
             path, label = _resolve_source(source, None, None, None)
         file_layers = _file_layers(path, label)
+        if _is_places(d for d, _ in file_layers):
+            layers.merge(*_shared_layer())
         for data, src in file_layers:
             layers.merge(data, src)
+        tuned = _tuned([d for d, _ in file_layers])
         main = file_layers[-1][1]
         default_name = path.parent.name if path.name == EPISODE_FILE else path.stem
     else:
@@ -340,6 +347,10 @@ def load_scenario(
         layers.merge(_override_layer(overrides, layers.data), _Source(SET_LABEL))
 
     data = layers.data
+    if tuned is not None and data.get("world") is not None:
+        info = data.setdefault("scenario", {})
+        if isinstance(info, dict):
+            info["tuned"] = tuned
     if default_name is not None:
         info = data.setdefault("scenario", {})
         if isinstance(info, dict):
@@ -363,6 +374,62 @@ def load_scenario(
     if found:
         raise _locate(found[0][0], found[0][1], layers, main)
     return scenario
+
+
+SHARED_VALUES = Path(__file__).resolve().parent.parent / "world" / "shared_values.toml"
+SHARED_LABEL = "uprising/world/shared_values.toml"
+# Keys of an organisation or a group that are behavioural: the shared rules hold them.
+_ORGANISATION_RULES = ("threshold", "delay_days", "end_below", "march_at", "deaths_half", "weights")
+
+
+def _is_places(tables) -> bool:
+    """Whether any of the file layers makes the scenario a world of places."""
+    for data in tables:
+        info = data.get("scenario") if isinstance(data, Mapping) else None
+        if isinstance(info, Mapping) and info.get("model") == "places":
+            return True
+    return False
+
+
+def _shared_table() -> dict[str, Any]:
+    with SHARED_VALUES.open("rb") as f:
+        return tomllib.load(f)
+
+
+def _shared_layer() -> tuple[dict[str, Any], _Source]:
+    """The behavioural values every episode shares, laid under its own files."""
+    text = SHARED_VALUES.read_text()
+    return _shared_table(), _Source(SHARED_LABEL, lines=_key_lines(text), path=SHARED_VALUES)
+
+
+def shared_keys() -> list[str]:
+    """The dotted keys of the shared table (``uprising budget`` and the docs list them)."""
+    return sorted(_dotted(p) for p in _leaf_paths(_shared_table(), ()))
+
+
+def _leaf_paths(value: Any, prefix: tuple):
+    if isinstance(value, Mapping) and not (prefix and prefix[-1] in ("tolerance", "weights")):
+        for k, v in value.items():
+            yield from _leaf_paths(v, prefix + (k,))
+    else:
+        yield prefix
+
+
+def _tuned(tables: list[Mapping[str, Any]]) -> list[str]:
+    """The shared values the episode's own files set anyway: overrides in the open."""
+    shared = set(_leaf_paths(_shared_table(), ()))
+    found: list[str] = []
+    for data in tables:
+        for path in _leaf_paths(data, ()):
+            if any(path[: len(s)] == s for s in shared):
+                found.append(_dotted(path))
+        for org in data.get("organisations", []) or []:
+            if isinstance(org, Mapping):
+                found += [f"organisations.{org.get('name', '?')}.{k}" for k in _ORGANISATION_RULES if k in org]
+        for group in data.get("groups", []) or []:
+            if isinstance(group, Mapping) and "legitimacy" in group:
+                found.append(f"groups.{group.get('name', '?')}.legitimacy")
+    return sorted(set(found))
 
 
 def _resolve_world_folder(layers: _Layers, main: _Source) -> None:

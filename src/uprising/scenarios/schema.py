@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from uprising.mechanisms.config import Groups, Legitimacy, Loyalty, Repression
-from uprising.world.actors_config import Government, Organisation
+from uprising.world.actors_config import Government, Organisation, OrganisationRules
 from uprising.world.config import WorldConfig
 from uprising.world.events_config import Event
 
@@ -52,6 +52,10 @@ class ScenarioInfo(Section):
         "before it (Epstein 2002, Mesa). synchronous: all agents decide on one snapshot; "
         "colliding moves resolved reproducibly.",
     )
+    tuned: list[str] = Field(
+        default_factory=list,
+        description="Written by the loader, never by hand: the shared behavioural values (world/shared_values.toml) "
+        "this episode overrides, in the open.")
 
 
 class Grid(Section):
@@ -241,6 +245,8 @@ class Scenario(Section):
         default_factory=list, description="Organisations that decide to call (scenario.decisions = 'actors')."
     )
     government: Government = Field(default_factory=Government, description="The government's doctrine as an actor.")
+    organisation_rules: OrganisationRules = Field(
+        default_factory=OrganisationRules, description="The rule every organisation follows (shared by all episodes).")
 
     def problems(self) -> list[tuple[tuple, str]]:
         """Checks across sections (dates, place names): (location, message) pairs; empty when fine."""

@@ -49,12 +49,29 @@ class Organisation(Section):
     places: list[str] = Field(default_factory=list, description="Where its members are (empty: everywhere).")
     allies: list[str] = Field(default_factory=list, description="Organisations whose calls weigh on its own.")
     act: Literal["strike", "blockade"] = Field("strike", description="What it calls (both are a call on the grid).")
+    threshold: float | None = Field(None, ge=0.0, description="Pressure at which it calls (none: the shared "
+                                    "organisation_rules.threshold) [calibrated].")
+    delay_days: float | None = Field(None, ge=0.0, description="Days the pressure must hold before it calls (none: shared).")
+    end_below: float | None = Field(None, ge=0.0, description="Pressure under which the call ends (none: shared).")
+    march_at: float | None = Field(None, ge=0.0, description="Pressure at which it also marches (none: shared).")
+    marches: bool = Field(True, description="Whether it marches at all (data: a federation with a march on the "
+                          "record or in its repertoire).")
+    target: str = Field("", description="Where it marches (default: the capital).")
+    deaths_half: float | None = Field(None, gt=0.0, description="Deaths per million of its places' people that make "
+                                      "half the deaths term (none: shared).")
+    weights: Weights | None = Field(None, description="How it weighs what its members live through (none: shared).")
+
+
+class OrganisationRules(Section):
+    """The rule every organisation follows, shared by all episodes ([organisation_rules])."""
+
     threshold: float = Field(0.5, ge=0.0, description="Pressure at which it calls [calibrated].")
     delay_days: float = Field(1.0, ge=0.0, description="Days the pressure must hold before it calls [ours].")
-    end_below: float = Field(0.2, ge=0.0, description="Pressure under which the call ends [ours].")
-    march_at: float | None = Field(None, ge=0.0, description="Pressure at which it also marches (none: never).")
-    target: str = Field("", description="Where it marches (default: the capital).")
-    deaths_half: float = Field(10.0, gt=0.0, description="Deaths (people) that make half the deaths term [ours].")
+    end_below: float = Field(0.3, ge=0.0, description="Pressure under which the call ends [ours].")
+    march_at: float = Field(1.0, ge=0.0, description="Pressure at which a calling organisation also marches "
+                            "[calibrated].")
+    deaths_half: float = Field(10.0, gt=0.0, description="Deaths per million (its places' people, and heard of by "
+                               "radio) that make half the deaths term [ours].")
     weights: Weights = Field(default_factory=Weights)
 
 

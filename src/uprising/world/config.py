@@ -306,39 +306,107 @@ class Information(Section):
     )
 
 
-class Regime(Section):
-    """Elite support and the resignation rule."""
+ROLES = ("party", "partner", "legislature", "army", "police", "business", "foreign")
+ROUTES = ("resignation", "legislature", "army")
 
-    elite_support: float = Field(
-        1.0, ge=0.0, le=10.0, description="Elite support at the start (the regime falls when it reaches 0) [ours]."
-    )
-    routes: list[Literal["elite", "paralysis", "defection"]] = Field(
-        default_factory=lambda: ["elite", "paralysis", "defection"],
-        description="The ways the government can fall: elite support gone (allies and coalition partners leave), "
-        "the capital paralysed for paralysis_days, the security forces defecting [ours].",
-    )
-    elite_per_death: float = Field(
-        0.008, ge=0.0, description="Elite support lost per death (people) [calibrated]."
-    )
-    elite_per_paralysed_day: float = Field(
-        0.12, ge=0.0, description="Elite support lost per day the capital is paralysed [calibrated]."
-    )
-    elite_per_short_day: float = Field(
-        0.03, ge=0.0, description="Elite support lost per day the capital is short of fuel [calibrated]."
-    )
-    paralysis_days: float = Field(
-        5.0, gt=0.0, description="Resign after the capital has been paralysed this many days in a row [calibrated]."
-    )
+
+class Player(Section):
+    """A veto player of the regime: which exist and which are pivotal is the episode's data."""
+
+    name: str = Field(..., description="Its name (a party, the congress, the armed forces...) [data].")
+    role: Literal["party", "partner", "legislature", "army", "police", "business", "foreign"] = Field(
+        ..., description="What it is: the ruling party, a coalition partner, the legislature, the army, the police, "
+        "business elites, a foreign backer [data].")
+    weight: float = Field(1.0, gt=0.0, description="Its weight among the pivotal players (seats held, share of "
+                          "the coalition) [data].")
+    pivotal: bool = Field(True, description="Its exit counts toward the fall of the head of government [data].")
+
+
+class Regime(Section):
+    """The regime as a coalition of veto players (docs/mechanisms/coalition.md): data only.
+
+    The head of government falls when the pivotal players holding half the pivotal weight have defected
+    (``world.coalition`` holds the shared defection rules). The route is that of the player whose exit
+    crossed the line: ``army`` (army, police), ``legislature`` (the legislature removes), else
+    ``resignation``; a route the polity does not have (``removal``) is not taken.
+    """
+
+    capital: str = Field("", description="The seat of government (empty: the first place tagged capital) [data].")
+    approval: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="Approval of the head of government in the last poll before the start, 0-1 [data]; mapped to "
+        "each group's legitimacy by world.mobilisation (a group's own `approval` replaces it).")
+    removal: list[Literal["resignation", "legislature", "army"]] = Field(
+        default_factory=lambda: ["resignation", "legislature", "army"],
+        description="The routes by which the head of government can fall in this polity (the constitution: can the "
+        "legislature remove the president? is the army autonomous?) [data].")
+    players: list[Player] = Field(
+        default_factory=list,
+        description="The veto players ([[world.regime.players]]); none: one ruling party, pivotal [data].")
+
+
+class Coalition(Section):
+    """Shared rules by which veto players defect (docs/mechanisms/coalition.md).
+
+    A player of role r defects once its strain z = w_r . (m_capital, m_country, d, paralysis, shortage,
+    refused) reaches its tolerance ``tolerance[r]``: m in percent of the people active (smoothed over a
+    day), d the people killed by the state per million, paralysis and shortage the days the capital has
+    been paralysed or short of fuel, refused the days of mass mobilisation without a concession. The
+    weights of each role are fixed by what the literature says each player minds (Svolik 2012; Geddes,
+    Wright and Frantz 2018; Hale 2015; Chenoweth and Stephan 2011 on security-force defection).
+    """
+
+    tolerance: dict[str, float] = Field(
+        default_factory=lambda: {"party": 40.0, "partner": 25.0, "legislature": 30.0, "army": 40.0,
+                                 "police": 40.0, "business": 25.0, "foreign": 30.0},
+        description="Strain at which a player of each role defects [calibrated].")
+    mobilised_scale: float = Field(
+        1.0, gt=0.0, description="Percent of the people active that counts one unit of strain [ours].")
     paralysis_ratio: float = Field(
-        1.0, gt=0.0, description="The capital is paralysed while its actives exceed this many times its security forces (issue #4)."
-    )
+        10.0, gt=0.0, description="The capital is paralysed while its actives exceed this many times its "
+        "police and soldiers (issue #4) [calibrated].")
     defection_share: float = Field(
-        0.3, ge=0.0, le=1.0, description="Resign when this share of the security forces is neutral (mechanisms) [ours]."
-    )
+        0.3, ge=0.0, le=1.0, description="Share of the security forces neutral (loyalty mechanism) at which the army "
+        "players defect [ours].")
+    mass_share: float = Field(
+        0.005, ge=0.0, description="Share of the people active that makes mobilisation 'mass' for the refused-"
+        "concessions count [ours].")
     successor_legitimacy: float = Field(
-        0.08, ge=0.0, le=1.0, description="Legitimacy gained by every citizen when a successor takes office [ours]."
-    )
-    capital: str = Field("", description="The seat of government (empty: the first place tagged capital).")
+        0.08, ge=0.0, le=1.0, description="Legitimacy gained by every citizen when a successor takes office [ours].")
+
+
+class Mobilisation(Section):
+    """Shared values of people rising on their own (docs/mechanisms/mobilisation.md)."""
+
+    legitimacy_floor: float = Field(
+        0.94, ge=0.0, le=1.0,
+        description="Legitimacy at 0 % approval: L = floor + (1 - floor) x approval [calibrated].")
+    hardship_per_doubling: float = Field(
+        0.12, ge=0.0, le=1.0,
+        description="Hardship H added by a shock that doubles a price (or halves an income): size = this x "
+        "log2(1 + percent/100) [calibrated].")
+    legitimacy_spread: float = Field(
+        0.05, ge=0.0, le=0.5,
+        description="A citizen's perceived legitimacy is its group's plus U(-s, s): polls show a divided public, and "
+        "a spread turns the knife edge of Epstein's rule (act when H(1 - L) > T) into a slope [ours].")
+    legitimacy_per_doubling: float = Field(
+        0.02, ge=0.0, le=1.0,
+        description="Legitimacy lost, where a decided shock falls, for each doubling of a price (or halving of an "
+        "income): people blame the government that set it [calibrated].")
+    announcement_shock: float = Field(
+        0.0125, ge=0.0, le=1.0, description="Legitimacy lost to an announced policy with no size of its own "
+        "[calibrated].")
+    concession_size: float = Field(
+        0.05, ge=0.0, le=1.0, description="Legitimacy regained by a concession with no size of its own [calibrated].")
+    looting_hardship: float = Field(
+        0.8, ge=0.0, le=1.0, description="Unorganised actives with H at least this loot (ACLED 'Looting/property "
+        "destruction') [ours].")
+    ban_threshold: float = Field(
+        0.05, ge=0.0, le=1.0, description="Threshold T added where a state of siege bans gatherings: acting is "
+        "riskier, and people can defy it [ours].")
+    police_on_street: float = Field(
+        0.2, ge=0.0, le=1.0, description="Share of a place's police that faces a crowd when its rules allow tear gas "
+        "or fire [ours].")
 
 
 class WorldConfig(Section):
@@ -376,6 +444,8 @@ class WorldConfig(Section):
     government: Government = Field(default_factory=Government)
     information: Information = Field(default_factory=Information)
     regime: Regime = Field(default_factory=Regime)
+    coalition: Coalition = Field(default_factory=Coalition)
+    mobilisation: Mobilisation = Field(default_factory=Mobilisation)
     force: Force = Field(default_factory=Force)
     curfew: Curfew = Field(default_factory=Curfew)
     actors: Actors = Field(default_factory=Actors)

@@ -52,8 +52,17 @@ class Event(Section):
     groups: list[str] = Field(default_factory=list, description="call/march: which groups' organisations call; "
                               "hardship: who bears it (empty: everyone).")
     until: dt.date | None = Field(None, description="Last day in force (default: until the end).")
-    size: float = Field(0.0, ge=-1.0, le=1.0, description="announcement: legitimacy shock; hardship: H added; "
-                        "concession: its size.")
+    size: float | None = Field(None, ge=-1.0, le=1.0, description="announcement: legitimacy shock; hardship: H added; "
+                               "concession: its size (none: the shared value, or for a hardship its `percent`).")
+    what: Literal["", "fuel_price", "food_price", "transport_price", "utility_price", "tax", "wage", "bank_freeze",
+                  "unemployment", "shortage"] = Field(
+        "", description="hardship: what the shock is (a price, a tax, an income) [data].")
+    percent: float | None = Field(
+        None, ge=0.0, le=10_000.0,
+        description="hardship: the shock in its own units, percent (a price rise, an income or access lost) [data]; "
+        "H added = world.mobilisation.hardship_per_doubling x log2(1 + percent/100).")
+    ban: bool = Field(False, description="state_of_siege: gatherings are banned (acting is riskier: "
+                      "world.mobilisation.ban_threshold).")
     soldiers: int = Field(0, ge=0, description="deploy: soldiers sent (people).")
     police: int = Field(0, ge=0, description="deploy: police sent (people).")
     mission: Literal["garrison", "clear"] = Field("garrison", description="deploy: hold the place, or clear its roads.")
@@ -79,6 +88,8 @@ class Event(Section):
             raise ValueError("a deploy needs soldiers or police")
         if self.kind == "state_of_siege" and not self.force:
             raise ValueError("a state_of_siege needs force = 'arrest' | 'teargas' | 'live_fire'")
+        if self.kind == "hardship" and self.size is None and self.percent is None:
+            raise ValueError("a hardship needs percent = ... (the shock in its own units) or size = ...")
         if self.until is not None and self.until < self.date:
             raise ValueError(f"until ({self.until}) is before date ({self.date})")
         return self

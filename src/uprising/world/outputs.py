@@ -145,6 +145,10 @@ def summary(w: CountryWorld) -> dict:
         "resignation_date": w.date_of(w.resigned_step).isoformat() if w.resigned_step is not None else None,
         "resignation_step": w.resigned_step,
         "resignation_reason": w.resign_reason or None,
+        "fall_route": w.fall_route or None,
+        "defections": [{"player": pl.name, "role": pl.role, "date": w.date_of(int(d)).isoformat()}
+                       for pl, d in zip(w.players, w.player_defected) if d >= 0],
+        "tuned": list(w.scenario.scenario.tuned),
         "deaths_total": total,
         "deaths_by_place": {w.names[p]: float(deaths[p]) for p in np.flatnonzero(deaths > 0)},
         "deaths_area": [w.names[p] for p in area],

@@ -70,7 +70,7 @@ def announcement(w, step, i, ev, places, until) -> None:
     """A policy that costs legitimacy: a shock of ``size`` in the places (mechanisms.legitimacy)."""
     from uprising.mechanisms import legitimacy
 
-    legitimacy.apply_shock(w, _mask(w, places), ev.size)
+    legitimacy.apply_shock(w, _mask(w, places), w.cfg.mobilisation.announcement_shock if ev.size is None else ev.size)
 
 
 def concession(w, step, i, ev, places, until) -> None:
@@ -79,7 +79,8 @@ def concession(w, step, i, ev, places, until) -> None:
     from uprising.mechanisms import legitimacy
     from uprising.world.mechanisms import hardship
 
-    legitimacy.apply_concession(w, _mask(w, places), ev.size)
+    legitimacy.apply_concession(w, _mask(w, places), w.cfg.mobilisation.concession_size if ev.size is None else ev.size)
+    w.last_concession_step = step  # the coalition's count of concessions refused starts again
     if ev.withdraws:
         hardship.withdraw(w)
 

@@ -1,14 +1,31 @@
-"""The regime: elite support erodes with deaths, the capital's paralysis and its shortage; the
-government falls by the routes the episode allows.
+"""The regime as a coalition of veto players; the head of government falls by the routes the polity has.
 
-Phase ``regime.update``: the capital is paralysed while its actives exceed ``paralysis_ratio``
-times its police and soldiers; elite support E (from ``regime.elite_support``) falls per step by
-``elite_per_death x deaths + elite_per_paralysed_day/spd x paralysed + elite_per_short_day/spd x
-short``. Routes (``regime.routes``): ``elite`` (E <= 0: allies and coalition partners leave),
-``paralysis`` (paralysed ``paralysis_days`` in a row), ``defection`` (a share ``defection_share``
-of the security forces neutral). On the fall: calls and marches end, troops return, every
-citizen's legitimacy and its baseline rise by ``successor_legitimacy`` (a successor takes office).
-Config ``[world.regime]``.
+Phase ``regime.update`` reads what every player can observe at the step's end and updates each
+player's strain (docs/mechanisms/coalition.md):
+
+    z_i = W[role_i] . (m_capital, m_country, d, paralysed, short, refused)
+
+- m_capital, m_country: percent of the people active in the capital and in the country, smoothed
+  over a day (``coalition.mobilised_scale`` percent per unit);
+- d: people killed by the state per million of the country's people, so far;
+- paralysed: days the capital has been paralysed (its actives above ``coalition.paralysis_ratio``
+  times its police and soldiers), so far; short: days it has been short of fuel, so far;
+- refused: days of mass mobilisation (``coalition.mass_share`` of the people active) since the last
+  concession (concessions refused).
+
+A player defects, for good, once z_i >= ``coalition.tolerance[role_i]``. The weights W of each
+role (:data:`ROLE_WEIGHTS`) say what that player minds. The head of government falls:
+
+- ``resignation``: when the party, partners, business and foreign backers marked pivotal that have
+  defected hold at least half of those players' weight (Svolik 2012; Geddes, Wright and Frantz 2018);
+- ``legislature``: when a pivotal legislature defects and the polity lets it remove the president;
+- ``army``: when a pivotal army or police player defects, or ``coalition.defection_share`` of the
+  security forces on the grid are neutral (loyalty mechanism), and the polity has that route.
+
+A route not in ``world.regime.removal`` is not taken. On the fall: calls and marches end, troops
+return, every citizen's legitimacy and its baseline rise by ``coalition.successor_legitimacy``.
+``fall_route`` goes to summary.json. Config ``[world.regime]`` (data) and ``[world.coalition]``
+(shared).
 """
 
 from __future__ import annotations
@@ -16,62 +33,143 @@ from __future__ import annotations
 import numpy as np
 
 from uprising.world import kernels
+from uprising.world.config import Player
 from uprising.world.mechanism import Mechanism
 from uprising.world.mechanisms.government import recall
 
+# What each role minds: weights of (m_capital, m_country, deaths per million, days paralysed, days short,
+# days refused). Parties, partners and the legislature answer to voters and to the street (Hale 2015);
+# the army and the police to being asked to kill a mass movement (Chenoweth and Stephan 2011; Svolik
+# 2012 on the military's leverage); business to a paralysed economy; foreign backers to killings.
+FEATURES = ("m_capital", "m_country", "deaths_per_million", "days_paralysed", "days_short", "days_refused")
+ROLE_WEIGHTS = {
+    "party": (1.0, 1.0, 1.0, 1.0, 0.5, 0.5),
+    "partner": (1.0, 1.0, 1.0, 1.0, 0.5, 0.5),
+    "legislature": (1.0, 1.0, 1.0, 0.5, 0.5, 0.5),
+    "army": (0.0, 1.0, 1.0, 0.0, 0.0, 0.0),
+    "police": (1.0, 0.0, 1.0, 0.0, 0.0, 0.0),
+    "business": (0.0, 0.0, 0.5, 1.0, 1.0, 0.0),
+    "foreign": (0.0, 0.0, 1.0, 0.0, 0.0, 0.0),
+}
+COALITION_ROLES = ("party", "partner", "business", "foreign")
+SECURITY_ROLES = ("army", "police")
+
+
+def players_of(cfg) -> list[Player]:
+    """The episode's veto players; with none given, one ruling party, pivotal."""
+    return list(cfg.regime.players) or [Player(name="ruling party", role="party")]
+
 
 def install(w) -> None:
-    w.elite_support = float(w.cfg.regime.elite_support)
+    players = players_of(w.cfg)
+    w.players = players
+    w.player_weights = np.array([ROLE_WEIGHTS[p.role] for p in players])  # [players, features]
+    w.player_tolerance = np.array([w.cfg.coalition.tolerance.get(p.role, np.inf) for p in players])
+    w.player_strain = np.zeros(len(players))
+    w.player_defected = np.full(len(players), -1, np.int64)  # step of defection, -1 while loyal
+    w.strain_inputs = np.zeros(len(FEATURES))
+    w.mobilised = np.zeros(2)  # smoothed percent active: capital, country
+    w.elite_support = 1.0
     w.paralysed_run = 0
     w.paralysed_steps = 0
     w.short_steps_capital = 0
+    w.refused_steps = 0
+    w.last_concession_step = -1
     w.neutral_share = 0.0
     w.resign_reason = ""
-    w.successor_bonus = 0.0
+    w.fall_route = ""
+
+
+def _observe(w, step: int) -> np.ndarray:
+    """What every player sees at the step's end (module doc)."""
+    c = w.cfg.coalition
+    cap = w.capital
+    paralysed = w.active_people[cap] > c.paralysis_ratio * w.security_people(cap)
+    w.paralysed_run = w.paralysed_run + 1 if paralysed else 0
+    w.paralysed_steps += int(paralysed)
+    w.short_steps_capital += int(w.fuel_short[cap] >= w.cfg.supply.short_below)
+    people = float(w.population.sum())
+    active = np.array([w.active_people[cap] / max(float(w.population[cap]), 1.0),
+                       w.active_people.sum() / max(people, 1.0)])
+    w.mobilised += (100.0 * active / c.mobilised_scale - w.mobilised) / w.spd
+    if w.last_concession_step == step:
+        w.refused_steps = 0
+    elif active[1] >= c.mass_share:
+        w.refused_steps += 1
+    deaths = float(w.mechanisms.deaths_people.sum()) * 1e6 / max(people, 1.0)
+    return np.array([w.mobilised[0], w.mobilised[1], deaths, w.paralysed_steps / w.spd,
+                     w.short_steps_capital / w.spd, w.refused_steps / w.spd])
+
+
+def _security_neutral(w) -> float:
+    if not w.mechanisms.on.get("loyalty"):  # only loyalty makes agents neutral
+        return 0.0
+    t = w.tally()
+    on_grid = t[:, kernels.T_SECURITY_ON_GRID].sum()
+    return float(t[:, kernels.T_NEUTRAL_ON_GRID].sum() / on_grid) if on_grid else 0.0
+
+
+def fall_route(w) -> tuple[str, str] | None:
+    """The route by which the head of government falls now, and why; None while the coalition holds."""
+    removal = set(w.cfg.regime.removal)
+    out = w.player_defected >= 0
+    roles = np.array([p.role for p in w.players])
+    pivotal = np.array([p.pivotal for p in w.players])
+    weight = np.array([p.weight for p in w.players])
+    if "army" in removal:
+        gone = out & pivotal & np.isin(roles, SECURITY_ROLES)
+        if gone.any():
+            return "army", f"{w.players[int(np.flatnonzero(gone)[0])].name} withdraws its support"
+        if w.neutral_share >= w.cfg.coalition.defection_share:
+            return "army", "the security forces defect"
+    if "legislature" in removal:
+        gone = out & pivotal & (roles == "legislature")
+        if gone.any():
+            return "legislature", f"{w.players[int(np.flatnonzero(gone)[0])].name} removes the president"
+    if "resignation" in removal:
+        coalition = pivotal & np.isin(roles, COALITION_ROLES)
+        total = weight[coalition].sum()
+        if total > 0 and weight[coalition & out].sum() >= 0.5 * total:
+            names = ", ".join(w.players[i].name for i in np.flatnonzero(coalition & out))
+            return "resignation", f"the coalition breaks up ({names} leave)"
+    return None
 
 
 def regime_update(w, step: int) -> None:
-    """Elite support erodes with deaths, paralysis and shortage; the resignation routes."""
-    r = w.cfg.regime
-    cap = w.capital
-    paralysed = w.active_people[cap] > r.paralysis_ratio * w.security_people(cap)
-    w.paralysed_run = w.paralysed_run + 1 if paralysed else 0
-    w.paralysed_steps += int(paralysed)
-    short = w.fuel_short[cap] >= w.cfg.supply.short_below
-    w.short_steps_capital += int(short)
-    if w.mechanisms.on.get("loyalty"):  # only loyalty makes agents neutral: else the share is 0
-        t = w.tally()
-        on_grid = t[:, kernels.T_SECURITY_ON_GRID].sum()
-        w.neutral_share = float(t[:, kernels.T_NEUTRAL_ON_GRID].sum() / on_grid) if on_grid else 0.0
-    else:
-        w.neutral_share = 0.0
+    """Each player's strain from the observable state; defections; the fall (module doc)."""
+    w.strain_inputs[:] = _observe(w, step)
+    w.neutral_share = _security_neutral(w)
     if w.government != 0:
         return
-    w.elite_support -= (
-        r.elite_per_death * w.deaths_step.sum()
-        + r.elite_per_paralysed_day / w.spd * paralysed
-        + r.elite_per_short_day / w.spd * short
-    )
-    reason = None
-    if "elite" in r.routes and w.elite_support <= 0:
-        reason = "elite support gone"
-    elif "paralysis" in r.routes and w.paralysed_run >= r.paralysis_days * w.spd:
-        reason = f"capital paralysed {r.paralysis_days:g} days"
-    elif "defection" in r.routes and w.neutral_share >= r.defection_share:
-        reason = "security forces defect"
-    if reason is None:
+    w.player_strain[:] = w.player_weights @ w.strain_inputs
+    newly = (w.player_defected < 0) & (w.player_strain >= w.player_tolerance)
+    for i in np.flatnonzero(newly):
+        w.player_defected[i] = step
+        p = w.players[i]
+        w.log(step, "Strategic developments", "Other", p.name, w.cfg.actors.government, w.capital, 0,
+              f"{p.name} ({p.role}) withdraws its support from the government (strain "
+              + ", ".join(f"{k} {v:.3g}" for k, v in zip(FEATURES, w.strain_inputs)) + ")")
+    held = w.player_defected < 0
+    share = np.minimum(1.0, w.player_strain / w.player_tolerance)
+    w.elite_support = float(1.0 - share[held].mean()) if held.any() else 0.0
+    fall = fall_route(w)
+    if fall is None:
         return
+    route, reason = fall
     w.government = 1
     w.resigned_step = step
     w.resign_reason = reason
-    _successor(w, r.successor_legitimacy)
+    w.fall_route = route
+    _successor(w, w.cfg.coalition.successor_legitimacy)
     w.call_until[:] = np.minimum(w.call_until, step)
     for k in list(w.marcher_until):
         w.marcher_until[k] = min(w.marcher_until[k], step)
     w.convoys_authorised = False
     recall(w)
-    w.log(step, "Strategic developments", "Other", w.cfg.actors.government, "", cap, 0,
-          f"the president resigns ({reason}); a successor takes office")
+    what = {"resignation": "the president resigns", "legislature": "the legislature removes the president",
+            "army": "the armed forces withdraw their support and the president goes"}[route]
+    w.log(step, "Strategic developments", "Other", w.cfg.actors.government, "", w.capital, 0,
+          f"{what} ({reason}); a successor takes office")
 
 
 def _successor(w, gain: float) -> None:
@@ -89,6 +187,8 @@ MECHANISM = Mechanism(
     stage="after",
     install=install,
     phases=(("regime.update", regime_update),),
-    columns={"elite_support": (lambda w: np.full(w.P, w.elite_support), float)},
-    doc="Elite support and the routes by which the government falls.",
+    columns={"elite_support": (lambda w: np.full(w.P, w.elite_support), float),
+             "mobilised_capital": (lambda w: np.full(w.P, w.mobilised[0]), float),
+             "mobilised_country": (lambda w: np.full(w.P, w.mobilised[1]), float)},
+    doc="The coalition of veto players, their defections, and the routes by which the government falls.",
 )
