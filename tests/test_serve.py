@@ -105,6 +105,37 @@ def test_decisions_replay_exactly_and_change_the_run(tmp_path):
     assert not plain.timeseries().equals(s.sim.timeseries())
 
 
+def test_group_legitimacy_lever_mid_run_is_a_dated_shock_and_replays_exactly(tmp_path):
+    """Issue #22 item 6: the per-group legitimacy lever was live (the replay diverged)."""
+    s = Session(episode(), seed=5)
+    first, second = (g.name for g in s.setup.groups[:2])
+    before = s.values[f"legitimacy.{first}"]
+    for _ in range(5):
+        s.step()
+    s.lever(f"legitimacy.{first}", 0.3)
+    s.lever(f"legitimacy.{first}", 0.25)  # twice before the next step: the two shocks add up
+    for _ in range(4):
+        s.step()
+    s.lever(f"legitimacy.{second}", 0.9)
+    for _ in range(6):
+        s.step()
+    assert s.log.exact and "not exact" not in str(s.log.as_json())
+    shocks = s.sim.scenario.legitimacy.shocks
+    assert [(x.step, x.groups) for x in shocks] == [(6, [first]), (6, [first]), (10, [second])]
+    assert sum(x.size for x in shocks[:2]) == pytest.approx(before - 0.25)
+    w = s.sim.world
+    base = w.mechanisms.baseline
+    third = s.setup.groups[2].name  # not moved: the record's events since moved all groups alike
+    assert (base[:, w.group_names.index(third)] - base[:, w.group_names.index(first)]).min() > 0.5
+    text = s.saved()
+    assert "[[legitimacy.shocks]]" in text and "# The replay is exact" in text
+    assert load_scenario_text(text).groups[0].legitimacy == s.setup.groups[0].legitimacy  # set-up value kept
+    again = replayed(s, tmp_path)
+    assert again.timeseries().equals(s.sim.timeseries())
+    plain = Simulation(episode(), seed=5).run(s.steps_done)
+    assert not plain.timeseries().equals(s.sim.timeseries())
+
+
 def test_bad_decision_is_one_line_naming_the_field():
     s = Session(episode(), seed=1)
     gov = actors_of(s.setup)[0]["name"]

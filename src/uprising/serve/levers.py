@@ -7,11 +7,13 @@ A lever has a value in the scenario (``get``) and two ways to change it:
 - **between later steps**, the way its ``when`` says:
 
   - ``"dated"``: the change is written into the scenario as a dated entry the model already reads
-    (a classic ``[[interventions]]`` jump at the next step: legitimacy, cop density), and the plan
-    rebuilt so that it holds the phase that carries it out. Replays exactly.
-  - ``"live"``: the running world's arrays are changed in place (J_max; an episode's group
-    legitimacy, lethal force, police, radio reach). The scenario file has no dated key for these, so a
-    play-through that moved one mid-run does not replay exactly; the session says so.
+    (a classic ``[[interventions]]`` jump at the next step: legitimacy, cop density; an episode's
+    group legitimacy as a ``[[legitimacy.shocks]]`` entry of that group), and the plan rebuilt
+    where it must hold the phase that carries it out. Replays exactly (``Lever.exact`` says when a
+    run cannot: cop density with random placement, a group's legitimacy with the legitimacy phase off).
+  - ``"live"``: the running world's arrays are changed in place (J_max; an episode's lethal force,
+    police, radio reach). The scenario file has no dated key for these, so a play-through that
+    moved one mid-run does not replay exactly; the session says so.
   - ``"setup"``: only at step 0 (vision is read when the vision tables are built; the actors mode
     when the plan is).
 
@@ -41,6 +43,7 @@ class Lever:
     set_up: Callable[[Any, float], None]  # (scenario, value): change the scenario before the run
     live: Callable[[Any, Any, float], None] | None = None  # (simulation, scenario, value) mid-run
     kind: str = "number"  # "number" | "bool"
+    exact: Callable[[Any], bool] | None = None  # (simulation) -> a dated lever is dated in this run (else live)
 
     def spec(self, scenario) -> dict:
         return {"name": self.name, "label": self.label, "lo": self.lo, "hi": self.hi, "step": self.step,
@@ -100,7 +103,8 @@ def classic_levers(scenario) -> list[Lever]:
         Lever("legitimacy", "legitimacy L", 0.0, 1.0, 0.01, "dated", lambda s: s.citizen.legitimacy,
               _set("citizen.legitimacy"), _intervention("legitimacy")),
         Lever("cop_density", "cop density", 0.0, min(most_cops, 0.3), 0.001, "dated",
-              lambda s: s.population.cop_density, _set("population.cop_density"), _intervention("cop_density")),
+              lambda s: s.population.cop_density, _set("population.cop_density"), _intervention("cop_density"),
+              exact=lambda sim: sim.scenario.population.placement == "exact"),
         Lever("jail_max", "J_max (jail term, steps)", 0.0, 100.0, 1.0, "live",
               lambda s: s.citizen.jail_max if np.isfinite(s.citizen.jail_max) else 100.0, _set("citizen.jail_max"),
               _jail_max_live),
@@ -110,14 +114,46 @@ def classic_levers(scenario) -> list[Lever]:
 
 # ------------------------------------------------------------------------------ an episode
 def _group_legitimacy(g: int):
+    """The legitimacy of group ``g``: its baseline at set-up; mid-run a dated
+    ``[[legitimacy.shocks]]`` entry of that group alone at the next step, of size old - new (the
+    group's citizens' L and its baseline in every place move by new - old, as a classic
+    legitimacy intervention moves everyone's), so a saved play-through replays it exactly. Where
+    the legitimacy phase is off (no backfire, shock or concession in the scenario), a shock would
+    switch it on from step 1 in a replay: the lever then sets L and the baseline live (not exact)."""
+
+    def group(scenario):
+        return scenario.groups[g]
+
+    def setup_value(scenario) -> float:
+        from uprising.mechanisms import groups as groups_mod
+
+        return float(groups_mod.baseline_of(scenario, group(scenario)))
+
     def get(scenario) -> float:
-        v = scenario.groups[g].legitimacy
-        return scenario.citizen.legitimacy if v is None else v
+        """The set-up value less the group's own shocks so far (the lever's value as moved)."""
+        name = group(scenario).name
+        moved = sum(s.size for s in scenario.legitimacy.shocks if s.groups == [name] and not s.places)
+        return setup_value(scenario) - moved
 
     def set_up(scenario, value: float) -> None:
-        scenario.groups[g].legitimacy = float(value)
+        group(scenario).legitimacy = float(value)
 
     def live(sim, scenario, value: float) -> None:
+        if not dated(sim):
+            _jump(sim, value)
+            return
+        from uprising.mechanisms.config import Shock
+
+        size = get(scenario) - float(value)
+        if size == 0.0:
+            return
+        shock = Shock(step=sim.steps_done + 1, size=size, groups=[group(scenario).name])
+        scenario.legitimacy.shocks.append(shock)
+        world_sc = sim.world.scenario
+        if world_sc is not scenario and world_sc.legitimacy.shocks is not scenario.legitimacy.shocks:
+            world_sc.legitimacy.shocks.append(shock)
+
+    def _jump(sim, value: float) -> None:
         """The group's baseline everywhere, and its living citizens' L, jump to ``value``."""
         from uprising.engine.population import CITIZEN, DEAD
 
@@ -127,9 +163,11 @@ def _group_legitimacy(g: int):
         rows = (pop.kind[:n] == CITIZEN) & (pop.group[:n] == g) & (pop.state[:n] != DEAD)
         pop.legitimacy[:n][rows] = np.float32(value)
         w.mechanisms.baseline[:, g] = value
-        set_up(scenario, value)
 
-    return get, set_up, live
+    def dated(sim) -> bool:
+        return bool(sim.world.mechanisms.on.get("legitimacy"))
+
+    return get, set_up, live, dated
 
 
 def _lethal_live(sim, scenario, value: float) -> None:
@@ -193,9 +231,9 @@ def _reach(which: str):
 def episode_levers(scenario) -> list[Lever]:
     out = []
     for g, group in enumerate(scenario.groups):
-        get, set_up, live = _group_legitimacy(g)
-        out.append(Lever(f"legitimacy.{group.name}", f"legitimacy: {group.name}", 0.0, 1.0, 0.01, "live",
-                         get, set_up, live))
+        get, set_up, live, dated = _group_legitimacy(g)
+        out.append(Lever(f"legitimacy.{group.name}", f"legitimacy: {group.name}", 0.0, 1.0, 0.01, "dated",
+                         get, set_up, live, exact=dated))
     out += [
         Lever("lethal_force", "lethal force", 0.0, 1.0, 1.0, "live", lambda s: float(s.world.clashes.lethal_force),
               _set("world.clashes.lethal_force", bool), _lethal_live, kind="bool"),

@@ -3,7 +3,8 @@ a scenario file.
 
 The saved file is the running scenario, resolved (``scenarios.emit.scenario_to_toml``, as
 ``uprising run`` writes ``scenario.toml``) with the session's seed: the decisions are its dated
-``[[events]]`` and the classic levers moved mid-run its ``[[interventions]]``, so
+``[[events]]``, the classic levers moved mid-run its ``[[interventions]]`` and a group's legitimacy
+moved mid-run its ``[[legitimacy.shocks]]``, so
 ``uprising run FILE`` replays the play-through step for step. Its first lines are comments: the
 log, and whether the replay is exact (a lever changed live mid-run is not in the file).
 """
@@ -51,7 +52,8 @@ def saved_scenario(scenario, seed: int, steps_done: int, log: PlayLog) -> str:
     lines = [
         f"# A play-through of `uprising serve`: seed {seed}, {steps_done} steps played.",
         "# Decisions are the [[events]] marked source = \"uprising serve\"; classic levers moved mid-run are",
-        "# the [[interventions]]. `uprising run THIS_FILE` replays it.",
+        "# the [[interventions]], a group's legitimacy moved mid-run a [[legitimacy.shocks]] entry of that group.",
+        "# `uprising run THIS_FILE` replays it.",
     ]
     if log.exact:
         lines.append("# The replay is exact: same seed, same trajectory as the live play.")

@@ -158,7 +158,7 @@ class Session:
             raise UserError(None, name, "is read when the run is built; reset the run (step 0) to change it")
         else:
             _checked_by_scenario(name, lambda: lever.live(self.sim, self.sim.scenario, v))
-            exact = lever.when == "dated" and not (name == "cop_density" and self.setup.population.placement != "exact")
+            exact = lever.when == "dated" and (lever.exact is None or lever.exact(self.sim))
             how = "from the next step" if exact else "live (not in a saved scenario)"
             self.log.add(s, "lever", f"{lever.label} = {shown}, {how}", takes_effect=s + 1, exact=exact)
             self.values[name] = v
@@ -171,9 +171,7 @@ class Session:
         actions.take(self.sim, event)
         self.played.append(event)
         where = ", ".join(event.places) or "everywhere"
-        detail = {"concession": f"size {event.size:g}" + (", withdraws" if event.withdraws else ""),
-                  "deploy": f"{event.soldiers} soldiers, {event.police} police, {event.mission}",
-                  "state_of_siege": f"force {event.force}", "convoys": f"force {event.force}"}.get(event.kind, "")
+        detail = _detail(event)
         until = f", until {event.until.isoformat()}" if event.until else ""
         text = f"{event.actor}: {event.kind} ({where}{', ' + detail if detail else ''}{until}) on {event.date.isoformat()}"
         self.log.add(self.sim.steps_done, "decision", text, takes_effect=step)
@@ -233,6 +231,18 @@ class Session:
             out["steps_per_day"] = int(w.spd)
             out["start"] = w.cfg.start.isoformat()
         return out
+
+
+def _detail(event) -> str:
+    """What the log says of a decision beyond its kind and places."""
+    if event.kind == "concession":
+        size = "the shared size" if event.size is None else f"size {event.size:g}"
+        return size + (", withdraws" if event.withdraws else "")
+    if event.kind == "deploy":
+        return f"{event.soldiers} soldiers, {event.police} police, {event.mission}"
+    if event.kind in ("state_of_siege", "convoys"):
+        return f"force {event.force}"
+    return ""
 
 
 def _checked_by_scenario(name: str, change) -> None:
