@@ -56,7 +56,7 @@ def check_command(
 
         raise UserError(path, None, "not an episode folder (scenario.toml and places.csv) nor a shipped episode; "
                         f"shipped: {', '.join(shipped_episodes())}")
-    from uprising.scenarios.check import check_folder, counts
+    from uprising.scenarios.check import check_folder, counts, tuned
 
     problems = check_folder(*found)
     if problems:
@@ -65,4 +65,7 @@ def check_command(
         err(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
         raise typer.Exit(UserError.exit_code)
     rows = ", ".join(f"{n} {name.removesuffix('.csv')}" for name, n in counts(found[0]).items())
-    stdout.print(f"{path}: OK ({rows}; record.toml and scenario.toml sound)", markup=False)
+    own = tuned(*found)
+    shared = (f"; sets {len(own)} shared value{'s' if len(own) != 1 else ''} in the open: {', '.join(own)}" if own
+              else "; data only")
+    stdout.print(f"{path}: OK ({rows}; record.toml and scenario.toml sound{shared})", markup=False)

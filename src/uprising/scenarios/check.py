@@ -320,7 +320,12 @@ def _record(folder: Path, names: _Names | None, out: list[Problem]) -> None:
         out.append(Problem(label, None, None, f"not UTF-8 text (bad byte at offset {e.start})"))
         return
     except tomllib.TOMLDecodeError as e:
-        out.append(Problem(label, None, None, f"malformed TOML: {e}"))
+        from uprising.scenarios.loader import _TOML_POSITION
+
+        message, line = str(e), None
+        if m := _TOML_POSITION.search(message):
+            line, message = int(m.group(1)), f"column {m.group(2)}: {message[: m.start()]}"
+        out.append(Problem(label, line, None, f"malformed TOML: {message} (see https://toml.io)"))
         return
     lines = _key_lines(text)
 
@@ -359,11 +364,16 @@ def _scenario(source: Path, out: list[Problem]) -> None:
         layers = loader._Layers()
         path, label = (source / SCENARIO, str(source / SCENARIO)) if source.is_dir() else (source, str(source))
         file_layers = loader._file_layers(path, label)
+        shared = hasattr(loader, "_shared_layer") and loader._is_places(d for d, _ in file_layers)
+        if shared:  # as load_scenario: the shared behavioural values under the folder's own files
+            layers.merge(*loader._shared_layer())
         for data, src in file_layers:
             layers.merge(data, src)
         main = file_layers[-1][1]
         info = layers.data.setdefault("scenario", {})
         if isinstance(info, dict):
+            if shared and layers.data.get("world") is not None:
+                info["tuned"] = loader._tuned([d for d, _ in file_layers])
             info.setdefault("name", path.parent.name if path.name == SCENARIO else path.stem)
         loader._resolve_world_folder(layers, main)
     except UserError as e:
@@ -425,6 +435,14 @@ def check_folder(folder: str | Path, scenario: str | Path | None = None) -> list
     return out
 
 
+def tuned(folder: str | Path, scenario: str | Path | None = None) -> list[str]:
+    """The shared behavioural values (world/shared_values.toml) a sound folder sets anyway."""
+    from uprising.scenarios.loader import load_scenario
+
+    sc = load_scenario(Path(scenario) if scenario is not None else Path(folder))
+    return list(getattr(sc.scenario, "tuned", None) or [])
+
+
 def counts(folder: str | Path) -> dict[str, int]:
     """Rows of each data file of a sound folder, for the one-line summary."""
     folder = Path(folder)
@@ -436,4 +454,4 @@ def counts(folder: str | Path) -> dict[str, int]:
     return got
 
 
-__all__ = ["Problem", "check_folder", "counts"]
+__all__ = ["Problem", "check_folder", "counts", "tuned"]
