@@ -86,3 +86,56 @@ def fake_run(
     }
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     return out_dir
+
+
+RECORD_HEADER = ("date,phase,precursor,model_place,place,event_type,actors,deaths_low,deaths_high,injuries_low,"
+                 "injuries_high,deaths_reported,injuries_reported,summary,source")
+
+
+def fake_episode_run(out_dir: Path, *, folder: Path | None = None, steps: int = 40, support_floor: float = -0.15,
+                     record_rows: tuple[str, ...] = ()) -> Path:
+    """A made-up run of a made-up episode of two towns a road apart, in the format ``uprising run
+    EPISODE`` writes (summary.json, timeseries.parquet, roads.parquet), and the episode's folder
+    with only ``record_events.csv`` (``record_rows``, in its columns). Both towns have the same
+    fuel and food stocks (one supply); the elites' support falls to ``support_floor``."""
+    import datetime as dt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = folder or out_dir.parent / "episode"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "record_events.csv").write_text("\n".join([RECORD_HEADER, *record_rows]) + "\n", encoding="utf-8")
+    start = dt.datetime(2001, 3, 1)
+    names, pops, coords = ["Uptown", "Downtown"], [400_000.0, 250_000.0], [(-68.1, -16.5), (-68.2, -16.6)]
+    t = np.arange(steps + 1)
+    wave = np.exp(-((t - steps * 0.6) ** 2) / (2 * (steps / 8) ** 2))
+    supply = np.clip(1 - 0.9 * wave, 0, 1).round(3)
+    rows = []
+    for p, (name, pop, (lon, lat)) in enumerate(zip(names, pops, coords)):
+        active = np.round(pop * (0.5 if p == 0 else 0.3) * wave / 1000) * 1000
+        for i in t:
+            rows.append({"step": int(i), "place": p, "place_name": name, "date": start + dt.timedelta(hours=6 * int(i)),
+                         "lon": lon, "lat": lat, "population": pop, "active": float(active[i]), "quiet": pop - active[i],
+                         "jailed": 0.0, "dead": float(round(3 * wave[: i + 1].sum() / max(wave.sum(), 1))),
+                         "supply_fuel": float(supply[i]), "supply_food": float(supply[i]),
+                         "fuel_shortage": float(1 - supply[i]), "food_shortage": float(1 - supply[i]),
+                         "elite_support": float(1 - (1 - support_floor) * min(1.0, i / (steps * 0.8)))})
+    pl.DataFrame(rows).write_parquet(out_dir / "timeseries.parquet")
+    blocked = [int(round(3 * w)) for w in wave]  # 0 to 3 of 3 roads
+    roads = [{"step": int(i), "date": start + dt.timedelta(hours=6 * int(i)), "road": r, "from": "Uptown",
+              "to": "Downtown", "kind": "road", "blockable": True, "blocked": r < blocked[i]}
+             for i in t for r in range(3)]
+    pl.DataFrame(roads).write_parquet(out_dir / "roads.parquet")
+    peak = int(np.argmax(wave))
+    summary = {
+        "scenario": "twin towns", "model": "places", "seed": 1, "steps": steps, "hours_per_step": 6,
+        "start": start.date().isoformat(), "end": (start + dt.timedelta(hours=6 * steps)).date().isoformat(),
+        "places": names, "capital": "Uptown", "people_per_agent": 1000, "scale": 0.001,
+        "resigned": False, "deaths_total": 3, "roads_blocked_peak": max(blocked),
+        "roads_blocked_peak_date": (start + dt.timedelta(hours=6 * peak)).date().isoformat(),
+        "peak_active_uptown": 200_000, "peak_active_downtown": 75_000, "capital_fuel_short_days": 1.5,
+        "wall_seconds": 0.5,
+        "parameters": {"scenario": {"name": "twin towns", "model": "places", "steps": steps, "seed": 1},
+                       "world": {"folder": str(folder), "scale": 0.001}},
+    }
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    return out_dir

@@ -35,6 +35,7 @@ from .episode_figures import (
     supply_figure,
     timeline_figure,
 )
+from .episode_crowds import crowd_estimates, crowds_table, record_peak_note
 from .episode_map import map_section
 from .page import Page
 from .sections import (
@@ -94,9 +95,11 @@ def headline(b: EpisodeRun, ep: Episode) -> Headline:
         verdict = "within" if lo <= deaths <= hi else ("below" if deaths < lo else "above")
         verdict = f"{verdict} the record's {fmt_range(lo, hi)}"
     stats = [resignation_stat(s, ep), Stat("killed", fmt_int(deaths), verdict, key="deaths")]
+    crowds = crowd_estimates(ep.events)
     for place in ep.followed[:MAX_PEAKS]:
         key = slug(place)
-        stats.append(Stat(f"peak active, {place}", fmt_int(s.get(f"peak_active_{key}")), peak_note(b, place),
+        note = "; ".join(n for n in (peak_note(b, place), record_peak_note(crowds, place)) if n)
+        stats.append(Stat(f"peak active, {place} (people, all ages)", fmt_int(s.get(f"peak_active_{key}")), note,
                           key=f"peak_{key}", tone="active"))
     capital = s.get("capital") or "the capital"
     stats += [
@@ -263,6 +266,9 @@ def episode_page(out_dir: str | Path) -> Page:
     heat = heatmap_figure(b, marks)
     if heat is not None:
         page.add(heat)
+    crowds = crowds_table(b.ts, crowd_estimates(ep.events), s.get("people_per_agent"))
+    if crowds is not None:
+        page.add(crowds)
     for table in events_tables(b, ep):
         page.add(table)
     grid = grid_section(b)

@@ -29,11 +29,13 @@ from .episode_base import (
     wide,
     xdate,
 )
+from .episode_crowds import active_meaning
 from .escape import plot_text
 from .maps import MAP_COLOURS
 from .sections import GROUP_COLOURS, Figure, fmt_pct
 
 MAX_LINES = 7  # places drawn separately in the actives figure; the rest are summed
+ELITE_COLOUR = "#6a3d9a"
 
 
 def _dates(ts: pl.DataFrame) -> list:
@@ -67,7 +69,7 @@ def actives_figure(b: EpisodeRun, ep: Episode, marks: list[Mark]) -> Figure | No
                   legend={"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top", "xanchor": "left"},
                   margin={"r": 200}),
                   caption="The places the record follows, then those with the highest peaks, each on its own "
-                          "line; the others summed.",
+                          "line; the others summed. " + active_meaning(b.summary.get("people_per_agent")),
                   height=400, key="actives", follows="map")
 
 
@@ -124,59 +126,104 @@ def deaths_figure(b: EpisodeRun, ep: Episode, marks: list[Mark]) -> Figure | Non
                   key="deaths", follows="map")
 
 
+def stacked_widths(n: int, widest: float = 5.0, narrowest: float = 1.6) -> list[float]:
+    """Line widths for ``n`` lines that may lie on top of each other: the first widest (drawn first,
+    underneath), each next one narrower, so a line under another still shows at its sides."""
+    if n <= 1:
+        return [2.2] * n
+    return [round(widest - (widest - narrowest) * i / (n - 1), 2) for i in range(n)]
+
+
 def supply_figure(b: EpisodeRun, ep: Episode, marks: list[Mark]) -> Figure | None:
     ts = b.ts
     if "supply_fuel" not in ts.columns or not ep.followed:
         return None
-    traces = []
     dash = {"supply_fuel": "solid", "supply_food": "dot"}
     colours = place_colours([], ep.followed)
-    shown = []
-    for place in ep.followed:
-        part = ts.filter(pl.col("place_name") == place).sort("step")
-        if not part.height:
-            continue
-        shown.append(place)
-        for col, what in (("supply_fuel", "fuel"), ("supply_food", "food")):
+    parts = [(place, ts.filter(pl.col("place_name") == place).sort("step")) for place in ep.followed]
+    parts = [(place, part) for place, part in parts if part.height]
+    widths = stacked_widths(len(parts))
+    traces = []
+    # fuel first, then food, each with the first place widest and underneath: places whose stocks
+    # are the same (a shared supply) stay apart as a wide line edged by a narrow one
+    for col, what in (("supply_fuel", "fuel"), ("supply_food", "food")):
+        for (place, part), width in zip(parts, widths):
             if col in part.columns:
                 traces.append({"type": "scatter", "mode": "lines", "name": plot_text(f"{place}, {what}"),
                                "x": xdate(part["date"].to_list()), "y": part[col].round(3).to_list(),
-                               "line": {"color": colours[place], "width": 2 if what == "fuel" else 1.5,
-                                        "dash": dash[col]}, "hovertemplate": "%{y:.0%}"})
+                               "line": {"color": colours[place], "width": width if what == "fuel" else max(1.4, width * 0.7),
+                                        "dash": dash[col]},
+                               "opacity": 1.0 if width == min(widths) else 0.6, "hovertemplate": "%{y:.0%}"})
     if not traces:
         return None
+    shown = [place for place, _ in parts]
     short = (b.run.param("world.supply.short_below") if b.run.parameters else None)
     layout = time_layout("stock, share of normal", marks, time_range(b),
                          yaxis={"title": {"text": "stock (1 = normal)"}, "rangemode": "tozero", "tickformat": ".0%"})
     caption = "Fuel (solid) and food (dotted) stocks as a share of a normal stock."
+    if len(shown) > 1:
+        caption += (f" {shown[0]}'s lines are the widest and pale, drawn underneath; where places' stocks are the same "
+                    "the narrower lines run inside the wider ones.")
     if isinstance(short, (int, float)):
         caption += f" A place counts as short of fuel when its shortage reaches {fmt_pct(short, 0)}."
     return Figure(f"Fuel and food in {' and '.join(shown)}", traces, layout, caption=caption, height=360,
                   key="supply", follows="map")
 
 
+NICE_STEPS = (1, 2, 3, 4, 5, 6, 8)
+
+
+def count_ticks(most: float) -> tuple[int, int]:
+    """(intervals, step) for a whole-number axis from 0 that reaches ``most``: 4 or 5 equal steps of
+    1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20... (never 2.5 roads), the lowest top that holds ``most``."""
+    steps = sorted({m * 10**e for e in range(9) for m in NICE_STEPS} | {15 * 10**e for e in range(8)}
+                   | {25 * 10**e for e in range(8)})
+    best = None
+    for k in (4, 5):
+        step = next(s for s in steps if k * s >= most)
+        if best is None or k * step < best[0] * best[1]:
+            best = (k, step)
+    return best
+
+
 def roads_figure(b: EpisodeRun, marks: list[Mark]) -> Figure | None:
+    """Roads blocked (left axis, whole numbers) and the elites' support (right axis, its range 0–1);
+    both axes in the same number of equal steps, so their ticks line up."""
     traces = []
+    most = 0.0
     if b.roads is not None and b.roads.height:
         per = b.roads.group_by("step").agg(pl.col("date").first(), pl.col("blocked").sum()).sort("step")
+        most = float(per["blocked"].max() or 0)
         traces.append({"type": "scatter", "mode": "lines", "name": "roads blocked", "x": xdate(per["date"].to_list()),
                        "y": per["blocked"].to_list(), "line": {"color": MAP_COLOURS["blocked"], "width": 2},
-                       "fill": "tozeroy", "fillcolor": "rgba(158,11,25,0.10)", "hovertemplate": "%{y}"})
+                       "fill": "tozeroy", "fillcolor": "rgba(158,11,25,0.10)", "hovertemplate": "%{y:d} roads"})
     ts = b.ts
+    clipped = False
     if "elite_support" in ts.columns:
         part = ts.filter(pl.col("place") == ts["place"].min()).sort("step")
+        support = part["elite_support"].cast(pl.Float64).to_numpy()
+        clipped = bool(np.any((support < 0) | (support > 1)))
         traces.append({"type": "scatter", "mode": "lines", "name": "elite support (right axis)", "yaxis": "y2",
-                       "x": xdate(part["date"].to_list()), "y": part["elite_support"].round(3).to_list(),
-                       "line": {"color": "#6a3d9a", "width": 1.8}, "hovertemplate": "%{y:.2f}"})
+                       "x": xdate(part["date"].to_list()), "y": np.clip(support, 0.0, 1.0).round(3).tolist(),
+                       "line": {"color": ELITE_COLOUR, "width": 1.8}, "hovertemplate": "support %{y:.2f}"})
     if not traces:
         return None
+    k, step = count_ticks(max(most, 1.0))
     layout = time_layout("roads blocked", marks, time_range(b))
-    layout["yaxis2"] = {"title": {"text": "elite support"}, "overlaying": "y", "side": "right", "showgrid": False,
-                        "zeroline": True, "zerolinecolor": "#6a3d9a", "automargin": True, "tickformat": ".1f"}
-    return Figure("Blockades and the regime", traces, layout,
-                  caption="Roads blocked at each step, and the elite's support for the government (it resigns "
-                          "when support is gone, the capital stays paralysed, or the forces defect).",
-                  height=360, key="roads", follows="map")
+    layout["yaxis"] = {"title": {"text": "roads blocked"}, "range": [0, k * step], "tick0": 0, "dtick": step,
+                       "tickformat": "d"}
+    ticks = [i / k for i in range(k + 1)]
+    layout["yaxis2"] = {"title": {"text": "elite support (0 = none, 1 = full)", "font": {"color": ELITE_COLOUR}},
+                        "overlaying": "y", "side": "right", "showgrid": False, "zeroline": False,
+                        "range": [0, 1], "tickmode": "array", "tickvals": ticks,
+                        "ticktext": [f"{t:g}" for t in ticks], "tickfont": {"color": ELITE_COLOUR},
+                        "automargin": True}
+    caption = ("Roads blocked at each step (left axis, whole roads), and the elites' support for the government "
+               "(right axis, from 0, none, to 1, full; it resigns when support is gone, the capital stays "
+               "paralysed, or the forces defect).")
+    if clipped:
+        caption += " Support is shown within its range 0–1: the run's value left it at times."
+    return Figure("Blockades and the regime", traces, layout, caption=caption, height=360, key="roads", follows="map")
 
 
 HEAT_MEASURES = (

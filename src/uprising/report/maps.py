@@ -21,7 +21,32 @@ import numpy as np
 from .escape import text
 from .map_labels import LabelItem, Placement, badge_circle, place_labels, text_width
 from .page import RenderContext
-from .sections import COLOURS, _caption, _title
+from .sections import COLOURS, _caption, _title, fmt_int
+
+SPEEDS = (0.5, 1, 2, 4, 8)  # the speed menu: times the animation's own frames per second
+
+
+def nice_below(value: float) -> float:
+    """The largest of 1, 2, 5, 10, 20, 50... not above ``value`` (at least 1)."""
+    if value < 1:
+        return 1.0
+    e = 10 ** math.floor(math.log10(value))
+    return float(max(m * e for m in (1, 2, 5) if m * e <= value))
+
+
+def size_key_values(populations: Sequence[float], count: int = 3) -> list[float]:
+    """Round numbers of people for the circles' size key: the largest round number not above the
+    biggest place, then a tenth and a hundredth of it (down to 1)."""
+    top = nice_below(max([float(p) for p in populations if p and p > 0] or [1.0]))
+    return [v for v in (top / 10**i for i in range(count)) if v >= 1]
+
+
+def compact(people: float) -> str:
+    """1000000 -> "1 M", 20000 -> "20 k", 500 -> "500"."""
+    for scale, unit in ((1e6, "M"), (1e3, "k")):
+        if people >= scale:
+            return f"{people / scale:g} {unit}"
+    return fmt_int(people)
 
 # Colours of the map (colour-blind safe against each other: they differ in lightness too).
 MAP_COLOURS = {
@@ -197,8 +222,26 @@ class MapAnimation:
             "tips": {k: np.round(np.asarray(v, dtype=float), 3) for k, v in self.tips.items()},
             "start": int(min(max(self.start, 0), max(frames - 1, 0))),
             "fps": int(self.fps),
+            "speeds": list(SPEEDS),
             "colours": MAP_COLOURS,
+            "size_key": self.size_key(views, pop),
+            "csv": self.csv_columns(),
         }
+
+    def size_key(self, views: list[dict[str, Any]], pop: np.ndarray) -> dict[str, Any] | None:
+        """Circles of round numbers of people at the scale of the main panel (the one with the date,
+        else the first), for the page to draw beside the legend at the map's size on screen."""
+        if not views or not pop.size:
+            return None
+        main = next((i for i, v in enumerate(self.views) if v.clock), 0)
+        values = size_key_values(pop.tolist())
+        return {"view": main, "k": views[main]["k"], "values": values, "labels": [compact(v) for v in values],
+                "title": self.views[main].title}
+
+    def csv_columns(self) -> list[str]:
+        """The columns of the CSV export of the frame on show (one row per place)."""
+        return ["date", "step", "place", "population", "active", "share_active", "killed_so_far",
+                *(k.replace(" ", "_") for k in self.tips)]
 
     def _labels(self, v: MapView, pos: list, radius: np.ndarray, most_dead: np.ndarray) -> dict[int, Placement]:
         """Each labelled place's label in view ``v``: clear of badges, roads, circles and other labels."""
@@ -229,7 +272,6 @@ class MapAnimation:
         return out
 
     def render(self, ctx: RenderContext) -> str:
-        block = ctx.data(self.spec(), "map-data")
         anim_id = ctx.uid("map")
         last = max(len(self.steps) - 1, 0)
         c = MAP_COLOURS
@@ -243,6 +285,15 @@ class MapAnimation:
             (f'<span class="badge" style="background:{c["dead"]}">n</span>', "killed (cumulative)"),
         ]
         legend = "".join(f"<li>{mark}{text(label)}</li>" for mark, label in legend_items)
+        spec = self.spec()
+        key = spec["size_key"]
+        if key:  # circles drawn by the runtime at the map's scale on screen
+            legend += (f'<li class="size-key"><svg class="map-size-key" role="img" aria-label="size key"></svg>'
+                       f'<span>people (circle area{", " + text(key["title"]) + " panel" if len(self.views) > 1 else ""})'
+                       "</span></li>")
+        speeds = "".join(f'<option value="{v:g}"{" selected" if v == 1 else ""}>{v:g}×</option>' for v in SPEEDS)
+        spec["file"] = f"{ctx.name}-{self.name}" if self.name else ctx.name
+        block = ctx.data(spec, "map-data")
         return (
             f'<section class="card map-card">{_title(self.title)}'
             f'<div class="map-anim" id="{anim_id}" data-map="{block}" data-name="{text(self.name)}" tabindex="0">'
@@ -252,14 +303,19 @@ class MapAnimation:
             '<button type="button" class="play" aria-label="play">Play</button>'
             f'<input type="range" class="scrub" min="0" max="{last}" value="{int(self.start)}" step="1" aria-label="frame">'
             '<output class="step-label">–</output>'
+            f'<label class="speed">speed <select class="speed" aria-label="speed">{speeds}</select></label>'
             "</div>"
             '<p class="map-note"></p>'
             f'<div class="map-wrap"><svg class="map-svg" viewBox="0 0 {int(self.width)} {int(self.height)}" '
             'role="img" aria-label="map of places and roads"></svg><div class="map-tip" hidden></div></div>'
-            f'<ul class="legend map-legend">{legend}</ul>'
+            f'<div class="map-foot"><ul class="legend map-legend">{legend}</ul>'
+            '<div class="map-tools"><span>this moment:</span>'
+            '<button type="button" class="export-png" title="the map as it is now, as a PNG picture">PNG</button>'
+            '<button type="button" class="export-csv" title="every place\'s numbers at this moment, as CSV">CSV</button>'
+            "</div></div>"
             "</div>"
             f"{_caption(self.caption)}</section>"
         )
 
 
-__all__ = ["MapView", "MapPlace", "MapAnimation", "MAP_COLOURS", "outline_path"]
+__all__ = ["MapView", "MapPlace", "MapAnimation", "MAP_COLOURS", "outline_path", "size_key_values", "SPEEDS"]

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import tempfile
+import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,10 +44,11 @@ class Section(Protocol):
 class RenderContext:
     """What sections ask of the page while rendering: unique ids, data blocks, plotly."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "report") -> None:
         self._counter = 0
         self.data_blocks: list[str] = []
         self.needs_plotly = False
+        self.name = file_stem(name) or "report"  # the page's name in the files it offers to download
 
     def uid(self, prefix: str = "s") -> str:
         self._counter += 1
@@ -58,6 +61,13 @@ class RenderContext:
             f'<script type="application/json" id="{block_id}">{script_json(value)}</script>'
         )
         return block_id
+
+
+def file_stem(value: str, limit: int = 60) -> str:
+    """A safe, readable file name stem from any text: lowercase ASCII letters, digits and hyphens
+    ("<b>Año</b> 1: test" -> "b-ano-b-1-test")."""
+    plain = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:limit].strip("-")
 
 
 @lru_cache(maxsize=None)
@@ -99,7 +109,7 @@ class Page:
         return self
 
     def render(self) -> str:
-        ctx = RenderContext()
+        ctx = RenderContext(self.title)
         body = "\n".join(section.render(ctx) for section in self.sections)
         meta = "".join(f"<span>{text(m)}</span>" for m in self.meta if m)
         scripts = []

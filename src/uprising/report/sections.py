@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from .escape import text
-from .page import RenderContext, Section
+from .page import RenderContext, Section, file_stem
 
 # --- palette -------------------------------------------------------------------------------
 # Colour-blind safe: a blue/orange opposition plus lightness steps, so every pair differs in
@@ -54,6 +54,16 @@ GRID_LEGEND: list[tuple[int, str, str]] = [
     (0, "empty", COLOURS["empty"]),
 ]
 
+# plotly's mode bar on every chart: no logo, and no "Share chart…" button (it offers to upload the
+# chart's data to a cloud service; the page is offline): these keys win over a figure's own config.
+NO_CLOUD: dict[str, Any] = {"displaylogo": False, "showSendToCloud": False, "plotlyServerURL": ""}
+REMOVED_BUTTONS = ("sendChartToCloud",)
+# The cursor a figure with ``follows`` draws at the animation's moment: a wide, pale, solid line
+# labelled at its foot, unlike the dated marks (the record's dotted black, the model's dashed
+# vermilion lines: episode_base.date_lines).
+CURSOR: dict[str, Any] = {"line": {"color": "rgba(90,90,90,0.45)", "width": 3, "dash": "solid"},
+                          "label": "map", "font": {"size": 10, "color": "#4a4a4a"}}
+
 FONT = (
     'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", '
     "sans-serif"
@@ -61,6 +71,34 @@ FONT = (
 
 
 # --- number formatting ---------------------------------------------------------------------
+MISSING = "—"  # what a table or a headline shows for a value that is not there (never "None" or "nan")
+
+
+def cell(value: Any) -> str:
+    """A table cell as text: a missing value (None, NaN) as "—", anything else as ``str``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return str(value)
+
+
+def fmt_median(value: Any) -> str:
+    """A median or another quantile over runs, the same on every page and table: at most one
+    decimal, and none for a whole number (67.5, 68, 1,234.5); below 1, two significant digits
+    (0.25, 0.033); a missing value is "—"."""
+    if value is None or isinstance(value, bool):
+        return MISSING
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return MISSING
+    if not math.isfinite(v):
+        return MISSING if math.isnan(v) else ("∞" if v > 0 else "−∞")
+    if v != 0 and abs(v) < 1:
+        return f"{v:.2g}"
+    out = f"{round(v, 1):,.1f}"
+    return out[:-2] if out.endswith(".0") else out
+
+
 def fmt_int(value: Any) -> str:
     try:
         return f"{int(value):,}"
@@ -77,7 +115,9 @@ def fmt_pct(value: Any, digits: int = 1) -> str:
 
 
 def fmt_num(value: Any, digits: int = 3) -> str:
-    """A number as a person would write it: 0.82, 1,200, 3.2e+06, ∞."""
+    """A number as a person would write it: 0.82, 1,200, 3.2e+06, ∞; a missing value (None, NaN) is "—"."""
+    if value is None:
+        return MISSING
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, np.integer)):
@@ -87,7 +127,7 @@ def fmt_num(value: Any, digits: int = 3) -> str:
     except (TypeError, ValueError):
         return str(value)
     if math.isnan(v):
-        return "—"
+        return MISSING
     if math.isinf(v):
         return "∞" if v > 0 else "−∞"
     if v == int(v) and abs(v) < 1e15:
@@ -164,7 +204,7 @@ class Headline:
             key = f' data-stat="{text(s.key)}"' if s.key else ""
             note = f'<div class="stat-note">{text(s.note)}</div>' if s.note else ""
             items.append(
-                f'<div class="stat{tone}"{key}><div class="stat-value">{text(s.value)}</div>'
+                f'<div class="stat{tone}"{key}><div class="stat-value">{text(cell(s.value))}</div>'
                 f'<div class="stat-label">{text(s.label)}</div>{note}</div>'
             )
         return "".join(items)
@@ -195,14 +235,26 @@ class Figure:
     key: str = ""
     follows: str | None = None  # name of a GridAnimation: show its step, click to seek it
 
+    def plot_config(self, page_name: str = "report") -> dict[str, Any]:
+        """plotly's config: responsive, no logo, no cloud button, and a download named after the
+        page and the figure (``toImageButtonOptions.filename``), not ``newplot.png``."""
+        own = dict(self.config)
+        removed = [*own.pop("modeBarButtonsToRemove", []), *REMOVED_BUTTONS]
+        image = {"format": "png", "scale": 2, **own.pop("toImageButtonOptions", {})}
+        image.setdefault("filename", "-".join(p for p in (file_stem(page_name), file_stem(self.key or self.title or "plot"))
+                                              if p) or "plot")
+        return {"responsive": True, **own, **NO_CLOUD, "modeBarButtonsToRemove": list(dict.fromkeys(removed)),
+                "toImageButtonOptions": image}
+
     def render(self, ctx: RenderContext) -> str:
         ctx.needs_plotly = True
         layout = _merge(base_layout(self.height), self.layout)
         spec = {
             "data": self.traces,
             "layout": layout,
-            "config": {"displaylogo": False, "responsive": True, **self.config},
+            "config": self.plot_config(ctx.name),
             "follows": self.follows,
+            "cursor": {**CURSOR, "label": self.follows} if self.follows else None,
         }
         block = ctx.data(spec, "plot-data")
         plot_id = ctx.uid("plot")
@@ -350,7 +402,7 @@ class Table:
         body = []
         for row in self.rows:
             cells = "".join(
-                f'<td{" class=num" if i < len(numeric) and numeric[i] else ""}>{text(v)}</td>'
+                f'<td{" class=num" if i < len(numeric) and numeric[i] else ""}>{text(cell(v))}</td>'
                 for i, v in enumerate(row)
             )
             body.append(f"<tr>{cells}</tr>")
@@ -382,7 +434,7 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 def fmt_param(value: Any) -> str:
     if value is None:
-        return "none"
+        return MISSING
     if isinstance(value, str):
         return value
     if isinstance(value, (bool, int, float, np.generic)):
@@ -471,6 +523,11 @@ __all__ = [
     "fmt_int",
     "fmt_pct",
     "fmt_num",
+    "fmt_median",
+    "cell",
+    "MISSING",
+    "CURSOR",
+    "NO_CLOUD",
     "fmt_duration",
     "fmt_rate",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import numpy as np
 from .episode_base import MODEL_COLOUR, RECORD_COLOUR, Mark, date_lines, fmt_range, place_colours, record_deaths_by_day
 from .experiment_parts import band_traces, read_json
 from .page import Page
-from .sections import Figure, Headline, Prose, Row, Stat, Table, fmt_int, fmt_num, fmt_pct
+from .sections import Figure, Headline, Prose, Row, Stat, Table, fmt_int, fmt_median, fmt_num, fmt_pct
 
 MAX_BANDS = 4  # followed places with their own band figure
 SCORE_NAMES = {
@@ -135,8 +136,8 @@ def headline(v: dict[str, Any], rec: dict[str, Any]) -> Headline:
         stats.append(Stat("median resignation", _short(med), f"range {v.get('resignation_date_min') or '—'} to "
                           f"{v.get('resignation_date_max') or '—'}", key="median_date"))
     stats += [
-        Stat("killed, median", fmt_num(v.get("deaths_median"), 3),
-             f"10–90%: {fmt_num(v.get('deaths_p10'), 3)}–{fmt_num(v.get('deaths_p90'), 3)}"
+        Stat("killed, median", fmt_median(v.get("deaths_median")),
+             f"10–90%: {fmt_median(v.get('deaths_p10'))}–{fmt_median(v.get('deaths_p90'))}"
              + (f"; record {fmt_range(*deaths)}" if len(deaths) == 2 else ""), key="deaths"),
         Stat(f"deaths in {_and(area)}" if area else "deaths in the deaths area", fmt_pct(v.get("capital_death_share"), 0),
              f"record {fmt_pct(rec.get('capital_death_share'), 0)}" if rec.get("capital_death_share") is not None else "",
@@ -161,7 +162,14 @@ def fmt_measure(measure: str, value: Any) -> str:
         return "—"
     if measure in SHARE_MEASURES:
         return fmt_pct(value, 0)
+    if is_quantile(measure):
+        return fmt_median(value)
     return fmt_num(value, 3)
+
+
+def is_quantile(measure: str) -> bool:
+    """A median or a percentile over runs ("deaths_median", "deaths_p10"): shown by ``fmt_median``."""
+    return measure.endswith("_median") or bool(re.search(r"_p\d{1,2}$", measure))
 
 
 def targets_table(v: dict[str, Any]) -> Table | None:
@@ -197,15 +205,15 @@ def outcome_table(v: dict[str, Any], rec: dict[str, Any]) -> Table:
         rows.append(("concession", "—", f"{rec['concession']}" + (f" ({rec['concession_date']})"
                                                                   if rec.get("concession_date") else "")))
     rows += [
-        ("killed, median [10%, 90%]", f"{fmt_num(v.get('deaths_median'), 3)} [{fmt_num(v.get('deaths_p10'), 3)}, "
-         f"{fmt_num(v.get('deaths_p90'), 3)}]", (fmt_range(*deaths) if len(deaths) == 2 else "—")
+        ("killed, median [10%, 90%]", f"{fmt_median(v.get('deaths_median'))} [{fmt_median(v.get('deaths_p10'))}, "
+         f"{fmt_median(v.get('deaths_p90'))}]", (fmt_range(*deaths) if len(deaths) == 2 else "—")
          + (f" (central {fmt_range(*central)})" if len(central) == 2 else "")),
         (f"share of deaths in {_and(area)}" if area else "share of deaths in the deaths area",
          fmt_pct(v.get("capital_death_share"), 0), fmt_pct(rec.get("capital_death_share"), 0)),
         ("phases in the record's order (share)", fmt_pct(v.get("phases_in_order_share"), 0),
          f"{len(rec.get('phases') or [])} phases" if rec.get("phases") else "—"),
         ("backfire (share)", fmt_pct(v.get("backfire_share"), 0), rec.get("backfire") or "—"),
-        ("days the capital was short of fuel, median", fmt_num(v.get("capital_fuel_short_days_median"), 3), "—"),
+        ("days the capital was short of fuel, median", fmt_median(v.get("capital_fuel_short_days_median")), "—"),
     ]
     return Table(["measure", "model", "record"], rows, title="The outcome beside the record",
                  caption="Over the runs; the record from record.toml.", numeric=[False, True, True])
@@ -393,7 +401,7 @@ def runs_table(runs: list[dict[str, Any]], series: list[dict[str, Any]]) -> Tabl
     peaks = [(p, f"peak_active_{slug(p)}") for p in places]
     rows = []
     for r in runs:
-        rows.append((r.get("seed", "—"), r.get("resignation_date") or "no", fmt_num(r.get("deaths_total"), 3),
+        rows.append((r.get("seed", "—"), r.get("resignation_date") or "no", fmt_median(r.get("deaths_total")),
                      fmt_pct(r.get("capital_death_share"), 0), "yes" if r.get("phases_in_order") else "no",
                      {True: "yes", False: "no"}.get(r.get("backfire"), "—"),
                      fmt_num(r.get("capital_fuel_short_days"), 2), *(fmt_int(r.get(k)) for _, k in peaks)))

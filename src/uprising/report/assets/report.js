@@ -161,6 +161,49 @@
   }
 
   /* ---- plotly figures ------------------------------------------------------------------ */
+  /* A plot in a narrow box (a phone): the legend goes above the plot instead of beside it, the
+     margins shrink to what the tick labels need (automargin), a heatmap's names and colour bar get
+     smaller; the plot grows by the legend's rows so its drawing area keeps its height. */
+  var NARROW = 560;  // px
+  function narrowLayout(el, spec) {
+    var w = el.getBoundingClientRect().width;
+    if (!w || w >= NARROW) return false;
+    var layout = spec.layout, m = layout.margin || {};
+    var twoAxes = !!layout.yaxis2;
+    layout.margin = Object.assign({}, m, { l: Math.min(m.l == null ? 56 : m.l, 36), r: twoAxes ? Math.min(m.r == null ? 16 : m.r, 48) : 8 });
+    layout.font = Object.assign({}, layout.font || {}, { size: 12 });
+    var legend = layout.legend || {};
+    var shown = (spec.data || []).filter(function (t) { return t.showlegend !== false && t.type !== "heatmap"; }).length;
+    if (legend.orientation === "v" || (legend.x || 0) > 1) {
+      layout.legend = Object.assign({}, legend, { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" });
+      var extra = 22 * Math.ceil(shown / 2);
+      layout.height = (layout.height || el.clientHeight) + extra;
+      el.style.height = layout.height + "px";
+    }
+    (spec.data || []).forEach(function (t) {
+      if (t.type === "heatmap") {
+        /* the colour bar under the plot, across it; the names shortened (hover gives them whole) */
+        t.colorbar = Object.assign({}, t.colorbar || {}, { orientation: "h", x: 0, xanchor: "left", y: -0.1,
+                                                           yanchor: "top", len: 1, thickness: 8, tickfont: { size: 10 },
+                                                           title: { text: "", side: "top" } });
+        t.xgap = 0;
+        var names = (t.y || []).map(String);
+        layout.yaxis = Object.assign({}, layout.yaxis || {}, {
+          tickfont: { size: 10 }, tickmode: "array", tickvals: names,
+          ticktext: names.map(function (n) { return n.length > 14 ? n.slice(0, 13) + "\u2026" : n; })
+        });
+        layout.xaxis = Object.assign({}, layout.xaxis || {}, { nticks: 5 });
+        layout.margin.l = 8;
+        layout.margin.b = Math.max(layout.margin.b || 0, 90);
+      }
+    });
+    if (layout.updatemenus) {
+      layout.updatemenus = layout.updatemenus.map(function (u) { return Object.assign({}, u, { font: { size: 11 } }); });
+    }
+    el.setAttribute("data-narrow", "1");
+    return true;
+  }
+
   function setupPlot(el) {
     var spec = readData(el.getAttribute("data-plot"));
     if (typeof Plotly === "undefined") {
@@ -169,22 +212,32 @@
     }
     var layout = spec.layout || {};
     var follows = spec.follows;
+    var cursor = spec.cursor || { line: { color: "rgba(90,90,90,0.45)", width: 3, dash: "solid" }, label: follows };
     if (follows) {
+      /* the animation's moment: a pale solid line labelled at its foot (the dated marks are dotted or dashed) */
       layout.shapes = (layout.shapes || []).slice();
       layout.shapes.push({
         type: "line", xref: "x", yref: "paper", x0: 0, x1: 0, y0: 0, y1: 1,
-        line: { color: "#2b2b2e", width: 1, dash: "dot" }, layer: "above"
+        line: cursor.line, layer: "above", name: "cursor"
+      });
+      layout.annotations = (layout.annotations || []).slice();
+      layout.annotations.push({
+        x: 0, y: 0, xref: "x", yref: "paper", text: cursor.label || follows, showarrow: false,
+        xanchor: "left", yanchor: "bottom", xshift: 3, yshift: 2, name: "cursor",
+        font: cursor.font || { size: 10, color: "#4a4a4a" }, bgcolor: "rgba(255,255,255,0.85)"
       });
     }
+    narrowLayout(el, spec);
     Plotly.newPlot(el, spec.data, layout, spec.config || {}).then(function () {
       if (!follows) return;
-      var cursor = layout.shapes.length - 1, pending = null, busy = false;
+      var line = layout.shapes.length - 1, note = layout.annotations.length - 1, pending = null, busy = false;
       function flush() {
         if (pending === null) { busy = false; return; }
         var s = pending; pending = null; busy = true;
         var update = {};
-        update["shapes[" + cursor + "].x0"] = s;
-        update["shapes[" + cursor + "].x1"] = s;
+        update["shapes[" + line + "].x0"] = s;
+        update["shapes[" + line + "].x1"] = s;
+        update["annotations[" + note + "].x"] = s;
         Plotly.relayout(el, update).then(function () { setTimeout(flush, 60); });
       }
       follow(follows, function (step, x) { pending = x; if (!busy) flush(); });
@@ -282,7 +335,17 @@
     });
     var frame = Math.min(Math.max(spec.start | 0, 0), Math.max(F - 1, 0));
     var playing = false, last = 0, timer = null, tipPlace = -1, tipEvent = null;
-    var interval = 1000 / Math.max(1, spec.fps || 6);
+    var fps = Math.max(1, spec.fps || 6), speed = 1;
+    var interval = 1000 / fps;
+    var speedMenu = root.querySelector("select.speed");
+    function setSpeed(times) {
+      speed = +times > 0 ? +times : 1;
+      interval = 1000 / (fps * speed);
+      root.setAttribute("data-speed", String(speed));
+      if (speedMenu && +speedMenu.value !== speed) speedMenu.value = String(speed);
+    }
+    if (speedMenu) speedMenu.addEventListener("change", function () { setSpeed(speedMenu.value); });
+    setSpeed(1);
 
     function tipHtml(p) {
       var lines = [spec.names[p], "active: " + fmt(spec.active[frame][p]) + " of " + fmt(spec.population[p]),
@@ -390,6 +453,107 @@
       setPlaying(false);
       draw(lo);
     }
+    /* the size key: circles of round numbers of people, at the main panel's scale as drawn now */
+    var keySvg = root.querySelector("svg.map-size-key");
+    function drawSizeKey() {
+      var key = spec.size_key;
+      if (!keySvg || !key) return;
+      var box = svg.getBoundingClientRect();
+      var px = Math.min(box.width / spec.width, box.height / spec.height) || 1;  // screen px per map unit
+      while (keySvg.firstChild) keySvg.removeChild(keySvg.firstChild);
+      var radii = key.values.map(function (v) { return Math.max(1, key.k * Math.sqrt(v) * px); });
+      var big = radii[0], x = 1, h = 2 * big + 16;
+      radii.forEach(function (r, i) {
+        var cx = x + Math.max(r, 14);
+        el("circle", { cx: cx, cy: 1 + big * 2 - r, r: r, fill: "none", stroke: C.population, "stroke-width": 1,
+                       "data-people": key.values[i] }, keySvg);
+        var t = el("text", { x: cx, y: h - 2, "text-anchor": "middle", "class": "size-key-label" }, keySvg);
+        t.textContent = key.labels[i];
+        x = cx + Math.max(r, 14) + 8;
+      });
+      keySvg.setAttribute("width", Math.ceil(x));
+      keySvg.setAttribute("height", Math.ceil(h));
+      keySvg.setAttribute("viewBox", "0 0 " + Math.ceil(x) + " " + Math.ceil(h));
+    }
+    drawSizeKey();
+    window.addEventListener("resize", drawSizeKey);
+
+    /* exports of the moment on show: the map as a PNG, every place's numbers as CSV */
+    function save(blob, filename) {
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = filename;
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 2000);
+    }
+    function fileName(ext) {
+      var when = String(spec.x[frame] || spec.steps[frame]).replace(/[^0-9A-Za-z]+/g, "-").replace(/-+$/, "");
+      return (spec.file || "map") + "-" + when + "." + ext;
+    }
+    function csvCell(v) {
+      var t = v === null || v === undefined ? "" : String(v);
+      return /[",\n]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
+    }
+    function exportCsv() {
+      var rows = [spec.csv.join(",")];
+      var tipKeys = Object.keys(spec.tips);
+      for (var p = 0; p < P; p++) {
+        var pop = spec.population[p], act = spec.active[frame][p];
+        var row = [spec.x[frame], spec.steps[frame], spec.names[p], Math.round(pop), act,
+                   pop > 0 ? (act / pop).toFixed(4) : "", spec.deaths[frame][p]];
+        tipKeys.forEach(function (k) { row.push(spec.tips[k][frame][p]); });
+        rows.push(row.map(csvCell).join(","));
+      }
+      save(new Blob([rows.join("\n") + "\n"], { type: "text/csv" }), fileName("csv"));
+    }
+    function mapStyle() {  // the page's rules for the map, and the custom properties they use
+      var rules = [];
+      Array.prototype.forEach.call(document.styleSheets, function (sheet) {
+        var list;
+        try { list = sheet.cssRules; } catch (e) { return; }
+        Array.prototype.forEach.call(list, function (r) {
+          if (r.selectorText && /\.map-|\.dead-count/.test(r.selectorText) && !/\.map-svg|\.map-tip|\.map-legend|\.map-note|\.map-anim|\.map-wrap/.test(r.selectorText)) {
+            rules.push(r.cssText);
+          }
+        });
+      });
+      var page = getComputedStyle(document.documentElement);
+      var vars = ["--ink", "--muted", "--faint", "--line", "--paper", "--font"].map(function (v) {
+        return v + ":" + page.getPropertyValue(v);
+      }).join(";");
+      return "svg{" + vars + ";font-family:var(--font)}" + rules.join("\n");
+    }
+    function exportPng() {
+      var scale = 2, W = spec.width, H = spec.height;
+      var clone = svg.cloneNode(true);
+      clone.removeAttribute("class");
+      clone.setAttribute("xmlns", SVG);
+      clone.setAttribute("width", W * scale);
+      clone.setAttribute("height", H * scale);
+      var style = document.createElementNS(SVG, "style");
+      style.textContent = mapStyle();
+      var bg = document.createElementNS(SVG, "rect");
+      ["x", "y"].forEach(function (a) { bg.setAttribute(a, 0); });
+      bg.setAttribute("width", W); bg.setAttribute("height", H); bg.setAttribute("fill", "#fbfaf7");
+      clone.insertBefore(bg, clone.firstChild);
+      clone.insertBefore(style, clone.firstChild);
+      var url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(clone)], { type: "image/svg+xml" }));
+      var img = new Image();
+      img.onload = function () {
+        var canvas = document.createElement("canvas");
+        canvas.width = W * scale; canvas.height = H * scale;
+        canvas.getContext("2d").drawImage(img, 0, 0, W * scale, H * scale);
+        URL.revokeObjectURL(url);
+        canvas.toBlob(function (blob) { save(blob, fileName("png")); }, "image/png");
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); note.textContent = "the picture could not be made in this browser"; };
+      img.src = url;
+    }
+    var pngButton = root.querySelector("button.export-png"), csvButton = root.querySelector("button.export-csv");
+    if (pngButton) pngButton.addEventListener("click", exportPng);
+    if (csvButton) csvButton.addEventListener("click", exportCsv);
+
     animations[name] = {
       seekStep: function (step) {
         var i = spec.steps.indexOf(step);
@@ -399,7 +563,10 @@
       currentStep: function () { return F ? spec.steps[frame] : 0; },
       currentX: function () { return F ? spec.x[frame] : 0; },
       play: function () { setPlaying(true); },
-      pause: function () { setPlaying(false); }
+      pause: function () { setPlaying(false); },
+      speed: function () { return speed; },
+      framesPerSecond: function () { return fps * speed; },
+      setSpeed: setSpeed
     };
     draw(frame);
   }
