@@ -22,13 +22,15 @@ def import_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The export to read (CSV).")],
     episode: Annotated[Path, typer.Option("--episode", metavar="PATH", help="The episode folder to write into.")],
     format_: Annotated[str, typer.Option("--format", metavar="acled", help="The export's format.")] = "acled",
-    max_km: Annotated[float, typer.Option("--max-km", min=0.0, help="Largest distance, km, at which an event "
-                                          "is given to the nearest place when neither its name nor its region matches.")] = 50.0,
+    max_km: Annotated[float, typer.Option(
+        "--max-km", min=0.0, help="Largest distance, km, at which an event is given to the nearest place when "
+        "neither its name nor its region matches.")] = 50.0,
 ) -> None:
-    """Write EPISODE/record_events.csv from an ACLED export: each event matched to a place by name or
-    alias, then region (admin1 = department), then the nearest place within --max-km. The old
-    record_events.csv is kept as record_events.before-import.csv; unmatched events are listed in
-    record_events.unmatched.csv."""
+    """Write the --episode folder's record_events.csv from an ACLED export.
+
+    Each event is matched to a place by name or alias, then region (admin1 = department), then the
+    nearest place within --max-km. The old record_events.csv is kept as
+    record_events.before-import.csv; unmatched events are listed in record_events.unmatched.csv."""
     if format_ not in FORMATS:
         raise UserError("--format", None, f"'{format_}' is not a known format; allowed: {', '.join(FORMATS)}")
     from uprising.world.acled_import import deaths_by_place, import_acled
