@@ -57,6 +57,30 @@ def test_no_killings_arm_is_bit_identical_before_the_date_and_kills_fewer_after(
     assert c.rec["deaths"][-1].sum() < w.rec["deaths"][-1].sum()
 
 
+def test_no_killings_arm_kills_nobody_from_the_date_not_even_with_tear_gas():
+    """Issue #22, 11: the arm "no killings from D" still had people killed from D (clashes under
+    tear gas kill at teargas_kill_per_soldier). Tear gas is made deadly here, so the premise holds:
+    the recorded arm kills from the day of its first deadly clash."""
+    deadly = load_scenario(EPISODE, {**OVER, "world.clashes.teargas_kill_per_soldier": 0.02})
+    for seed in seeds(2003, 6):  # the first pair whose recorded run has a deadly clash
+        recorded = simulation(deadly, seed)
+        recorded.run()
+        w = recorded.world
+        if any(dead > 0 for *_rest, dead in w.clashes):
+            break
+    first = min(step for step, *_rest, dead in w.clashes if dead > 0)
+    date = w.date_of(first)
+    before = w.step_of(date) - 1
+    toll = w.rec["deaths"].sum(axis=1)
+    assert toll[-1] > toll[before]  # the premise: people are killed from that day
+    counterfactual = simulation(deadly, seed, no_killings_date=date)
+    counterfactual.run()
+    c = counterfactual.world
+    assert c.rec["deaths"].sum(axis=1)[-1] == c.rec["deaths"].sum(axis=1)[before] == toll[before]
+    assert all(dead == 0 for step, *_rest, dead in c.clashes if step > before)
+    assert deadly.world.clashes.teargas_kill_per_soldier == 0.02  # the arm changed its own copy only
+
+
 def test_arm_without_a_concession_is_bit_identical_before_its_date(scenario):
     index = find_concession(scenario, 0, EPISODE)
     event = scenario.events[index]
@@ -112,9 +136,12 @@ def test_negative_control_no_effect_after_the_killings_end(scenario):
     assert rows["deaths_after"]["recorded"] == 0.0  # the premise: nobody is killed from that day
     for name in ("actives", "elite_support", "resigned", "deaths_after"):
         assert rows[name]["n"] == 4
-    for row in rows.values():
-        if row["n"]:
+    for name, row in rows.items():
+        if row["n"] and name != "resigned":
             assert (row["effect"], row["ci_low"], row["ci_high"]) == (0.0, 0.0, 0.0), row
+    # a yes/no outcome: no pair moved, so 0, with the exact interval of 4 pairs (not [0, 0])
+    resigned = rows["resigned"]
+    assert resigned["effect"] == 0.0 and -1.0 <= resigned["ci_low"] < 0.0 < resigned["ci_high"] <= 1.0
     assert all(r["recorded"] == r["counterfactual"] for r in result["per_run"])
     assert result["backfire"] == "not significant"
 
@@ -137,8 +164,14 @@ def test_command_writes_effects_json(tmp_path):
         assert {m["measure"] for m in e["measures"]} == set(MEASURES)
         assert all(m["n"] <= 2 for m in e["measures"])
     assert "deaths_after" in r.output and "95% CI" in r.output
+    assert "None" not in r.output
     page = (tmp_path / "report.html").read_text()  # the effects page (report/effects_page.py)
     assert "bolivia-2003: effects" in page and "killings from 2003-10-11" in page and "concession of 2003-10-15" in page
+    # issue #22, 11: the forest plot shows whether the government fell; its caption names the arms as
+    # its title does; no table cell says None
+    assert "resigned (difference of shares)" in page
+    assert "Recorded − counterfactual over the pairs" in page and "Variant − baseline" not in page
+    assert ">None<" not in page
 
 
 @pytest.mark.parametrize("args", [["--concession", "no such concession"], ["--backfire", "2003-12-01"],

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from uprising.cli.app import SetOption, app, stderr, stdout
+from uprising.cli.app import SetOption, app, print_table, stderr, stdout
 from uprising.cli.calibrate import _parse_date
 from uprising.scenarios import parse_assignments
 
@@ -51,5 +51,5 @@ def abc_command(
     if "resignation_date" in post:
         table.add_row("resignation date", *post["resignation_date"])
     table.add_row("resigned (share)", "", f"{post['resigned']:.2f}", "")
-    stdout.print(table)
+    print_table(table)
     stdout.print(f"wrote {path}", markup=False)

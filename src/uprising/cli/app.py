@@ -137,4 +137,26 @@ stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False)
 
 
-__all__ = ["app", "err", "SetOption", "stdout", "stderr", "UprisingGroup", "write_crash_log", "log_dir"]
+def print_table(table: Any, console: Console | None = None) -> None:
+    """A rich table (or any renderable) on ``console`` (stdout).
+
+    On a terminal rich fits it to the window. Off a terminal (a pipe, a log, a file) there is no
+    width to fit, and rich's default of 80 columns wrapped cells mid-phrase and cut names with "…"
+    (issue #22, 13): there it is drawn as wide as it needs, in plain text, without the spaces
+    rich pads lines with.
+    """
+    import io
+
+    out = console if console is not None else stdout
+    if out.is_terminal:
+        out.print(table)
+        return
+    need = Console(width=100_000, file=io.StringIO(), color_system=None).measure(table).maximum
+    buffer = io.StringIO()
+    Console(width=max(need, 20), file=buffer, color_system=None, highlight=False, emoji=False).print(table)
+    out.file.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+    out.file.flush()
+
+
+__all__ = ["app", "err", "SetOption", "stdout", "stderr", "print_table", "UprisingGroup", "write_crash_log",
+           "log_dir"]

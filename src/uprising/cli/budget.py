@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from uprising.cli.app import app, stdout
+from uprising.cli.app import app, print_table, stdout
 
 
 @app.command("budget")
@@ -31,7 +31,7 @@ def budget_command(
     for e in b["entries"]:
         if all_rows or e["kind"] == "calibrated":
             table.add_row(e["key"], e["value"], e["kind"], e["tag"])
-    stdout.print(table)
+    print_table(table)
     stdout.print(", ".join(f"{k}: {v}" for k, v in c.items()), markup=False)
     per = b["free_per_target"]
     stdout.print(f"{b['free_parameters']} free (calibrated) parameters against {len(b['targets'])} targets"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
-from uprising.cli.app import SetOption, app, stdout
+from uprising.cli.app import SetOption, app, print_table, stdout
 from uprising.cli.sweep import SchedulerOption, WorkersOption
 
 
@@ -33,7 +35,6 @@ def compare_command(
 ) -> None:
     """Run SCENARIO as it is and with the --set changes, --runs times each with common random numbers;
     print the differences with 95% confidence intervals and plot both ensembles."""
-    from uprising.cli.results import print_frame
     from uprising.experiments.compare import compare
     from uprising.scenarios import load_scenario, parse_assignments
 
@@ -55,7 +56,19 @@ def compare_command(
     shown = {k: (f"{len(v)} events, pinned: {'; '.join(pin_ or [])}" if k == "events" else v) for k, v in changes.items()}
     stdout.print(f"{name}: variant {', '.join(f'{k}={v}' for k, v in shown.items())} vs baseline, "
                  f"{runs} pairs with common seeds (difference = variant - baseline, 95% CI)", markup=False)
-    print_frame(result.table)
+    print_table(comparison_table(result.table))
+    from uprising.experiments.intervals import is_yes_no
+
+    if any(is_yes_no(o) for o in result.table["output"]):
+        stdout.print("intervals: Student's t over the pairs; for yes/no outcomes (resigned, took_*) exact "
+                     "(Clopper-Pearson on the discordant pairs); each within the quantity's range", markup=False)
+    constant = {k: v for k, v in (result.constant or {}).items() if v is None or math.isfinite(v)}
+    if constant:
+        same = ", ".join(f"{k} {'(none)' if v is None else f'{v:g}'}" for k, v in constant.items())
+        stdout.print(f"left out, the same in every run of both arms: {same}", markup=False)
+    unpaired = [k for k, v in (result.constant or {}).items() if v is not None and not math.isfinite(v)]
+    if unpaired:
+        stdout.print(f"left out, no pair where both arms have a value: {', '.join(unpaired)}", markup=False)
     if "resignation_day" in result.table["output"].to_list():
         start = load_scenario(scenario, base_overrides or None).model_dump().get("world", {}).get("start")
         stdout.print(f"resignation_day: days after the start ({start}) in runs that resigned; "
@@ -69,3 +82,33 @@ def compare_command(
     page = write_report_quietly(out_dir)
     if page is not None:
         stdout.print(f"report: {page}", markup=False)
+
+
+def decimals(scale: float) -> int:
+    """Decimals that show three significant digits of ``scale`` (0 to 4)."""
+    if not math.isfinite(scale) or scale == 0:
+        return 2
+    return min(4, max(0, 2 - math.floor(math.log10(abs(scale)))))
+
+
+def fmt(value: float | None, places: int | None = None) -> str:
+    """A number rounded for reading: ``places`` decimals (default: three significant digits),
+    thousands separated, "—" when missing, never "-0"."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    places = decimals(value) if places is None else places
+    text = f"{value:,.{places}f}"
+    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+
+def comparison_table(table) -> Table:
+    """The comparison for reading: each row rounded to three significant digits of its larger mean."""
+    out = Table(show_lines=False)
+    for col in ("output", "baseline", "variant", "difference", "95% CI", "pairs"):
+        out.add_column(col, justify="left" if col == "output" else "right", no_wrap=True)
+    for r in table.iter_rows(named=True):
+        means = [abs(v) for v in (r["baseline"], r["variant"]) if v is not None and math.isfinite(v)]
+        places = decimals(max(means)) if means and max(means) > 0 else decimals(abs(r["difference"] or 0.0))
+        out.add_row(r["output"], fmt(r["baseline"], places), fmt(r["variant"], places), fmt(r["difference"], places),
+                    f"[{fmt(r['ci_low'], places)}, {fmt(r['ci_high'], places)}]", str(r["n"]))
+    return out

@@ -17,7 +17,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from uprising.cli.app import SetOption, app, stderr, stdout
+from uprising.cli.app import SetOption, app, print_table, stderr, stdout
 from uprising.errors import UserError
 from uprising.output import write_json
 from uprising.scenarios import parse_assignments
@@ -86,7 +86,6 @@ def title_of(result: dict) -> str:
 def print_effects(results: list[dict], title: str) -> None:
     """One table: effect, measure, both arms' means, the mean difference, its 95% CI, n; then one
     line per effect: what was changed, the window, the backfire verdict and the time taken."""
-    from rich.console import Console
 
     def f(x: float | None) -> str:
         if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -94,18 +93,16 @@ def print_effects(results: list[dict], title: str) -> None:
         return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
     table = Table(title=title, show_lines=False)
-    for col in ("effect", "measure", "recorded", "counterfactual", "mean", "95% CI", "n"):
-        table.add_column(col, justify="left" if col in ("effect", "measure") else "right", no_wrap=True)
+    for col in ("what", "measure", "recorded", "counterfactual", "effect", "95% CI", "n"):
+        table.add_column(col, justify="left" if col in ("what", "measure") else "right", no_wrap=True)
     for r in results:
         for k, row in enumerate(r["measures"]):
             table.add_row(title_of(r) if k == 0 else "", row["measure"], f(row["recorded"]), f(row["counterfactual"]),
                           f(row["effect"]), f"[{f(row['ci_low'])}, {f(row['ci_high'])}]", str(row["n"]),
                           end_section=k == len(r["measures"]) - 1)
-    # as wide as the table needs (pipes and logs have no terminal width to wrap to)
-    console = stdout if stdout.is_terminal else Console(width=max(stdout.width, 120), highlight=False)
-    console.print(table)
+    print_table(table)  # off a terminal: as wide as the table needs
     for r in results:
         what = (f"{r['backfire']} backfire" if r["effect"] == "backfire"
-                else f"event {r['event']['index']} {r['event']['name']!r}")
+                else f"event {r['event']['index']}" + (f" {r['event']['name']!r}" if r["event"].get("name") else ""))
         stdout.print(f"{title_of(r)}: {r['arms']['counterfactual']} ({what}); actives in {', '.join(r['places'])} "
                      f"from {r['window'][0]} to {r['window'][1]}; {r['seconds']:.1f} s", markup=False)

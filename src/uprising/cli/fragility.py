@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from uprising.cli.app import SetOption, app, stderr, stdout
+from uprising.cli.app import SetOption, app, print_table, stderr, stdout
 from uprising.output import write_json
 from uprising.scenarios import parse_assignments
 
@@ -49,7 +49,7 @@ def fragility_command(
         table.add_row(r["key"], f"{r['delta']:+.0%}", f"{r['flip_share']:.2f}", f"{r['resigned_share']:.2f}",
                       f"{r['deaths_median']:.0f}", f"{r['deaths_change']:+.1f}",
                       "—" if r["date_change"] is None else f"{r['date_change']:+.1f}")
-    stdout.print(table)
+    print_table(table)
     stdout.print(f"largest share of flipped outcomes: {result['max_flip_share']:.2f} "
                  f"({'holds' if result['holds'] else 'fragile'}: the target is <= 0.5)", markup=False)
     stdout.print(f"wrote {path}", markup=False)

@@ -7,13 +7,12 @@ from typing import Annotated
 
 import typer
 
-from uprising.cli.app import app, stdout
+from uprising.cli.app import app, print_table, stdout
 from uprising.errors import UserError
 
 
 def print_frame(frame, limit: int = 40) -> None:
     """A polars frame as a rich table (at most ``limit`` rows)."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(show_edge=False, header_style="bold", pad_edge=False)
@@ -22,10 +21,7 @@ def print_frame(frame, limit: int = 40) -> None:
     rows = [[_cell(v) for v in row] for row in frame.head(limit).iter_rows()]
     for row in rows:
         table.add_row(*row)
-    # As wide as the table needs (pipes and logs have no terminal width to wrap to).
-    need = sum(max([len(c)] + [len(r[i]) for r in rows]) + 3 for i, c in enumerate(frame.columns))
-    console = stdout if stdout.is_terminal else Console(width=max(stdout.width, need), highlight=False)
-    console.print(table)
+    print_table(table)  # off a terminal: as wide as the table needs
     if frame.height > limit:
         stdout.print(f"... {frame.height - limit} more rows ({frame.height} in all; --csv prints all)", markup=False)
 

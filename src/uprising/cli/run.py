@@ -18,7 +18,7 @@ from rich.table import Table
 
 from uprising import __version__
 from uprising.cli.check import require_sound
-from uprising.cli.app import SetOption, app, stderr, stdout
+from uprising.cli.app import SetOption, app, print_table, stderr, stdout
 from uprising.cli.progress import ProgressBar
 from uprising.errors import UserError
 from uprising.output import write_parquet, write_run
@@ -166,7 +166,7 @@ def write_outputs(sim: Any, resolved: Any, out_dir: Path, *, report: bool, quiet
     if not quiet:
         from uprising.cli.summary_view import summary_table
 
-        stdout.print(summary_table(summary, getattr(sim.world, "history", None)))
+        print_table(summary_table(summary, getattr(sim.world, "history", None)))
         names = ", ".join(p.name for kind, p in paths.items() if kind != "report")
         stdout.print(f"wrote {out_dir}{os.sep}: {names}", markup=False)
         if "report" in paths:

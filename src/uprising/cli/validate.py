@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from uprising.cli.check import require_sound
-from uprising.cli.app import SetOption, app, stderr, stdout
+from uprising.cli.app import SetOption, app, print_table, stderr, stdout
 from uprising.errors import UserError
 from uprising.output import write_json
 from uprising.scenarios import parse_assignments
@@ -72,7 +72,7 @@ def print_validation(result: dict, title: str) -> None:
     for t in result["targets"]:
         name = t["name"] if t.get("headline", True) else f"{t['name']} (known miss)"
         table.add_row(name, f(t["value"]), t["target"], "yes" if t["met"] else "[bold red]no[/]")
-    stdout.print(table)
+    print_table(table)
     outcome = Table(title="outcome beside the record", show_lines=False)
     for col in ("measure", "model", "record"):
         outcome.add_column(col)
@@ -85,7 +85,7 @@ def print_validation(result: dict, title: str) -> None:
                     "{:g}-{:g}".format(*rec["deaths"]))
     outcome.add_row("share of deaths in " + ", ".join(rec["deaths_area"] or ["the capital"]),
                     f(result["capital_death_share"]), f(rec["capital_death_share"]))
-    stdout.print(outcome)
+    print_table(outcome)
     if "scores" in result:
         sc = Table(title="scores (lower is better) beside the baseline: " + result["baseline"]["name"], show_lines=False)
         for col in ("score", "model", "baseline"):
@@ -99,4 +99,4 @@ def print_validation(result: dict, title: str) -> None:
         vs = result["scores"].get("skill_vs_climatology")
         sc.add_row("composite skill (1 - model/baseline, mean)", f(skill["value"], "{:.3f}"), "0",
                    f(vs["value"], "{:.3f}") if vs else "—")
-        stdout.print(sc)
+        print_table(sc)

@@ -7,7 +7,12 @@ what it decides (seed, stream, step, agent), the two runs of a pair share every 
 does not touch, and the paired differences are far less noisy than two independent ensembles.
 
 For each output the table gives both means, the mean paired difference (variant - baseline)
-and its 95% confidence interval (Student's t over the pairs). The plot draws both ensembles'
+and its 95% confidence interval: Student's t over the pairs, or for a yes/no outcome (``resigned``,
+``took_*``) an exact interval from the discordant pairs; each clipped to the range of the
+quantity (:mod:`uprising.experiments.intervals`). Unless ``outputs`` are named, an output with
+the same value in every run of both arms (an actor's decision never taken: ``took_x`` 0 in all),
+or with no pair where both arms have it, is left out of the table and listed in
+``Comparison.constant`` (and compare.json's ``constant``: null for no value, NaN written as null). The plot draws both ensembles'
 trajectories: the mean and the 5-95% band of each arm.
 """
 
@@ -44,11 +49,15 @@ class Comparison:
     timeseries: pl.DataFrame  # arm, replicate, step, totals over places
     changes: dict[str, Any]
     paths: dict[str, Path]
+    # outputs left out of the table: the same value in every run of both arms (None: no run has it;
+    # NaN: no pair where both arms have it)
+    constant: dict[str, float | None] | None = None
 
 
 def paired_table(runs: pl.DataFrame, outputs: list[str], confidence: float = 0.95) -> pl.DataFrame:
-    """Means of both arms and the mean paired difference with its Student-t interval."""
-    from scipy import stats
+    """Means of both arms and the mean paired difference with its interval: Student's t, exact for
+    a yes/no outcome, clipped to the quantity's range (:func:`uprising.experiments.intervals.paired_interval`)."""
+    from uprising.experiments.intervals import paired_interval
 
     ok = runs.filter(pl.col("status") == "ok")
     base = ok.filter(pl.col("arm") == "baseline").sort("replicate")
@@ -64,16 +73,28 @@ def paired_table(runs: pl.DataFrame, outputs: list[str], confidence: float = 0.9
         b = both["b"].to_numpy()
         v = both["v"].to_numpy()
         n = len(both)
-        d = v - b
-        mean = float(d.mean()) if n else math.nan
-        if n > 1:
-            half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * d.std(ddof=1) / math.sqrt(n))
-        else:
-            half = math.nan
+        mean, low, high = paired_interval(output, v, b, confidence)
         rows.append({"output": output, "baseline": float(b.mean()) if n else math.nan,
                      "variant": float(v.mean()) if n else math.nan, "difference": mean,
-                     "ci_low": mean - half, "ci_high": mean + half, "n": n})
-    return pl.DataFrame(rows)
+                     "ci_low": low, "ci_high": high, "n": n})
+    return pl.DataFrame(rows, schema={"output": pl.Utf8, "baseline": pl.Float64, "variant": pl.Float64,
+                                      "difference": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
+                                      "n": pl.Int64})
+
+
+def constant_outputs(runs: pl.DataFrame, outputs: list[str]) -> dict[str, float | None]:
+    """The outputs with one value in every successful run of both arms, with it (None: no run has
+    the output, e.g. ``resignation_day`` when no run resigned)."""
+    ok = runs.filter(pl.col("status") == "ok")
+    out: dict[str, float | None] = {}
+    for output in outputs:
+        column = ok[output].cast(pl.Float64)
+        values = column.drop_nulls().unique()
+        if column.null_count() == ok.height:
+            out[output] = None
+        elif values.len() == 1 and column.null_count() == 0:
+            out[output] = float(values[0])
+    return out
 
 
 def pin(base, text: str) -> dict:
@@ -172,12 +193,23 @@ def compare(
     runs_frame = runs_frame.with_columns(
         [pl.col(c).is_not_null().cast(pl.Float64).alias("took_" + c.removeprefix("decided_"))
          for c in runs_frame.columns if c.startswith("decided_")])
+    named = bool(outputs)
     outputs = list(outputs) if outputs else default_outputs(runs_frame.columns)
     missing = [o for o in outputs if o not in runs_frame.columns]
     if missing:
         allowed = [c for c, t in runs_frame.schema.items() if t.is_numeric() and c not in ("run_id", "replicate", "seed")]
         raise UserError("--output", missing[0], f"no such output; allowed: {', '.join(allowed)}")
+    constant = {} if named else constant_outputs(runs_frame, outputs)
+    if len(constant) < len(outputs):  # all constant: show them rather than nothing
+        outputs = [o for o in outputs if o not in constant]
+    else:
+        constant = {}
     table = paired_table(runs_frame, outputs)
+    if not named:  # no pair where both arms have it (capital_death_share where one arm killed no one)
+        unpaired = table.filter(pl.col("n") == 0)["output"].to_list()
+        if len(unpaired) < table.height:
+            table = table.filter(pl.col("n") > 0)
+            constant.update({o: math.nan for o in unpaired})
     paths: dict[str, Path] = {}
     if out is not None:
         from uprising.output import atomic_path, write_parquet
@@ -194,11 +226,12 @@ def compare(
 
         paths["meta"] = write_json(out / "compare.json", {
             "kind": "comparison", "scenario": base.scenario.name, "changes": dict(changes),
-            "base_overrides": dict(base_overrides or {}), "runs": runs, "seed": seed, "outputs": outputs})
+            "base_overrides": dict(base_overrides or {}), "runs": runs, "seed": seed, "outputs": outputs,
+            "constant": constant})
         if ts.height:
             paths["plot"] = plot(ts, out / PLOT, title=f"{base.scenario.name}: baseline vs "
                                  + ", ".join(f"{k}={v}" for k, v in changes.items()) + f" ({runs} pairs)")
-    return Comparison(table, runs_frame, ts, dict(changes), paths)
+    return Comparison(table, runs_frame, ts, dict(changes), paths, constant)
 
 
 def plot(ts: pl.DataFrame, path: str | Path, title: str = "") -> Path:

@@ -14,9 +14,11 @@ Design, for both effects:
 - **Seeds** are spawned from one root (:func:`uprising.experiments.validation.seeds`), and each
   pair is one job: the numbers do not depend on how many worker processes run them.
 - **The effect** of each measure is the mean over pairs of (recorded - counterfactual), with a
-  95% confidence interval from Student's t over the pairs (as ``uprising compare`` does), and
-  ``n`` the pairs where the measure exists in both arms (``resignation_day``: pairs where both
-  arms resigned).
+  95% confidence interval, as ``uprising compare`` computes it (:mod:`uprising.experiments.intervals`):
+  Student's t over the pairs; for ``resigned`` (yes/no) an exact interval from the discordant
+  pairs; each clipped to the measure's range (``elite_support`` is a share: its difference lies
+  in [-1, 1]). ``n`` is the pairs where the measure exists in both arms (``resignation_day``:
+  pairs where both arms resigned).
 
 The measures (:func:`measures`), all from the date ``D`` of the change:
 
@@ -29,11 +31,12 @@ The measures (:func:`measures`), all from the date ``D`` of the change:
 
 The two counterfactuals:
 
-- :func:`backfire_effect`: "no killings from ``D``": from the first step of ``D`` on, clashes
-  never fire live (``world.lethal_force`` off) and the soldiers' doctrine on the grids is capped
-  at tear gas. Tear gas can still kill (``world.clashes.teargas_kill_per_soldier``), as in the
-  model's own ``lethal_force = false``. Backfire is *positive* when the killings raised later
-  mobilisation: the effect on ``actives`` is above 0 and its interval excludes 0.
+- :func:`backfire_effect`: "no killings from ``D``": from the first step of ``D`` on, nobody is
+  killed: clashes never fire live (``world.lethal_force`` off), their tear gas kills no one
+  (``world.clashes.teargas_kill_per_soldier`` 0 in this arm, where the model's own
+  ``lethal_force = false`` still lets it kill), and the soldiers' doctrine on the grids is capped
+  at tear gas (which disperses, never kills). Backfire is *positive* when the killings raised
+  later mobilisation: the effect on ``actives`` is above 0 and its interval excludes 0.
 - :func:`concession_effect`: the same episode without one ``concession`` event. The runs are
   identical before its date. (Events listed after the dropped one move up one index; a march
   keys a few of its draws by its event's index, so those draws are not shared after the date.)
@@ -70,18 +73,24 @@ TEARGAS = 1  # doctrine levels: 0 arrest, 1 tear gas, 2 live fire
 
 # ------------------------------------------------------------------------------ one arm
 def no_killings_from(step: int):
-    """A plan phase (run right after ``events.apply``) that switches lethal force off from ``step``.
+    """A plan phase (run right after ``events.apply``) under which nobody is killed from ``step``.
 
     ``events.apply`` rewrites the force levels and the doctrine cap from the states of siege in
     force, so the cap is imposed after it, on every step from ``step``: clashes cannot fire live
-    (``w.lethal_force`` off) and the grid soldiers' doctrine is at most tear gas. Before ``step``
-    the phase does nothing, so the arm is bit-identical to the recorded one up to then.
+    (``w.lethal_force`` off), their tear gas kills no one (this world's ``clashes`` section gets
+    ``teargas_kill_per_soldier = 0``: a copy, the scenario is not touched) and the grid soldiers'
+    doctrine is at most tear gas. Those are every way the model kills (clashes and the grids'
+    live fire). Before ``step`` the phase does nothing, so the arm is bit-identical to the
+    recorded one up to then.
     """
     from uprising.engine.plan import Phase
 
     def run(w, now: int) -> None:
         if now >= step:
             w.lethal_force = False
+            if w.cfg.clashes.teargas_kill_per_soldier:
+                clashes = w.cfg.clashes.model_copy(update={"teargas_kill_per_soldier": 0.0})
+                w.cfg = w.cfg.model_copy(update={"clashes": clashes})
             np.minimum(w.mechanisms.doctrine_cap, TEARGAS, out=w.mechanisms.doctrine_cap)
 
     return Phase(NO_KILLINGS_PHASE, run)
@@ -142,25 +151,21 @@ def run_pair(job: tuple) -> dict:
 
 # ------------------------------------------------------------------------------ statistics
 def paired_effect(recorded: list[float | None], counterfactual: list[float | None],
-                  confidence: float = CONFIDENCE) -> dict[str, float | int]:
-    """Mean of recorded - counterfactual over the pairs where both exist, with its Student-t
-    interval over the pairs (None where undefined: no pair, or an interval from fewer than 2 pairs;
-    [mean, mean] when all pairs agree)."""
-    from scipy import stats
+                  confidence: float = CONFIDENCE, measure: str = "") -> dict[str, float | int]:
+    """Mean of recorded - counterfactual over the pairs where both exist, with its interval
+    (:func:`uprising.experiments.intervals.paired_interval`): Student's t over the pairs, exact
+    for a yes/no ``measure`` (``resigned``), clipped to the measure's range (``elite_support``, a
+    share: a difference in [-1, 1]). None where undefined: no pair, or a t interval from fewer
+    than 2 pairs; [mean, mean] when all pairs agree on a measure that is not yes/no."""
+    from uprising.experiments.intervals import paired_interval
 
     both = [(a, b) for a, b in zip(recorded, counterfactual) if a is not None and b is not None]
     n = len(both)
     a = np.array([p[0] for p in both], float)
     b = np.array([p[1] for p in both], float)
-    d = a - b
-    mean = float(d.mean()) if n else math.nan
-    if n > 1:
-        sd = float(d.std(ddof=1))
-        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)) if sd > 0 else 0.0
-    else:
-        half = math.nan
+    mean, low, high = paired_interval(measure, a, b, confidence)
     row = {"recorded": float(a.mean()) if n else math.nan, "counterfactual": float(b.mean()) if n else math.nan,
-           "effect": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+           "effect": mean, "ci_low": low, "ci_high": high, "n": n}
     return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
 
 
@@ -239,7 +244,8 @@ def _effect(kind: str, sc, label: str, record, recorded: dict, counterfactual: d
     span = f"{start_day} to {end_day}"
     rows = []
     for m in MEASURES:
-        row = paired_effect([r["recorded"][m] for r in per_run], [r["counterfactual"][m] for r in per_run])
+        row = paired_effect([r["recorded"][m] for r in per_run], [r["counterfactual"][m] for r in per_run],
+                            measure=m)
         rows.append({"measure": m, "description": DESCRIPTIONS[m].format(places=", ".join(places), window=span,
                                                                          date=date), **row})
     return {
@@ -264,10 +270,11 @@ def backfire_effect(source: Any, date: Any, runs: int = 20, root_seed: int = 200
                     overrides: Mapping[str, object] | None = None, workers: int | None = None,
                     window_days: int = 5, progress: Callable[[int, int], None] | None = None) -> dict:
     """The effect of the killings from ``date`` on: paired runs (common seeds) as recorded and
-    with no killings from ``date`` (no live fire in clashes, grid doctrine capped at tear gas).
+    with no killings from ``date`` (no live fire and no deadly tear gas in clashes, grid doctrine
+    capped at tear gas).
 
     Returns a dict: ``measures`` (one row per measure: recorded and counterfactual means, the
-    mean difference recorded - counterfactual, its 95% Student-t interval over the pairs, ``n``),
+    mean difference recorded - counterfactual, its 95% interval over the pairs, ``n``),
     ``backfire`` ("positive" when the killings raised the actives of the window), the window,
     the places followed, ``seconds`` and ``per_run`` (each pair's seed and measures).
     """

@@ -61,7 +61,8 @@ def comparison_page(out_dir: Path) -> Page:
                  f"{_signed(r['ci_low'])} to {_signed(r['ci_high'])}", fmt_int(r["n"])) for r in table.iter_rows(named=True)]
         page.add(Table(["output", "baseline (mean)", "variant (mean)", "difference", "95% interval", "pairs"], rows,
                        title="Differences (variant − baseline)", numeric=[False, True, True, True, True, True],
-                       caption="Mean paired difference and its Student-t 95% interval over the pairs."))
+                       caption="Mean paired difference and its 95% interval over the pairs: Student's t; exact "
+                               "(Clopper-Pearson on the discordant pairs) for yes/no outcomes; within each quantity's range."))
     return page
 
 
@@ -75,12 +76,15 @@ def _signed(value: Any) -> str:
     return ("+" if v > 0 else "") + fmt_num(v, 3).replace("-", "−")
 
 
-def forest_figure(table: pl.DataFrame) -> Figure:
-    """Each output's difference relative to the baseline mean, with its 95% interval."""
+def forest_figure(table: pl.DataFrame, caption: str | None = None) -> Figure:
+    """Each output's difference relative to the baseline mean (or to the table's ``scale`` where it
+    gives one), with its 95% interval."""
     names, rel, lo, hi, text = [], [], [], [], []
     for r in table.iter_rows(named=True):
         base = r["baseline"]
         scale = abs(base) if base not in (None, 0) and math.isfinite(base) else None
+        if r.get("scale") not in (None, 0):
+            scale = abs(r["scale"])
         if scale is None or r["difference"] is None or not math.isfinite(r["difference"]):
             continue
         names.append(plot_text(r["output"]))
@@ -98,8 +102,9 @@ def forest_figure(table: pl.DataFrame) -> Figure:
                         "zeroline": True, "zerolinecolor": "#2b2b2e", "zerolinewidth": 1.5},
               "yaxis": {"autorange": "reversed", "automargin": True}, "hovermode": "closest", "showlegend": False}
     return Figure("Differences with 95% intervals", [trace], layout, height=max(240, 60 + 40 * len(names)),
-                  key="forest", caption="Variant − baseline over the pairs, as a share of the baseline mean; a whisker "
-                                        "that crosses the line at 0 is a difference the runs cannot tell from none.")
+                  key="forest", caption=caption or ("Variant − baseline over the pairs, as a share of the baseline "
+                                                    "mean; a whisker that crosses the line at 0 is a difference the "
+                                                    "runs cannot tell from none."))
 
 
 def trajectory_figures(ts: pl.DataFrame) -> list[Figure]:
