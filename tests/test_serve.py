@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import socket
@@ -13,6 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from uprising.errors import UserError
@@ -98,7 +100,9 @@ def test_decisions_replay_exactly_and_change_the_run(tmp_path):
         s.step()
     taken = [d for d in s.sim.world.decisions_taken if d[0] == acts_at]
     assert [d[1] for d in taken] == ["state_of_siege", "concession", "call"]
-    assert [e.what for e in s.log.entries] == ["decision"] * 3 and s.log.exact
+    assert [e.what for e in s.log.entries if e.what != "model"] == ["decision"] * 3 and s.log.exact
+    # the model's log says when it carried them out
+    assert sum(e.what == "model" and e.step == acts_at and "(played)" in e.text for e in s.log.entries) == 3
     again = replayed(s, tmp_path)
     assert again.timeseries().equals(s.sim.timeseries())
     plain = Simulation(episode(), seed=5).run(16)
@@ -134,6 +138,59 @@ def test_group_legitimacy_lever_mid_run_is_a_dated_shock_and_replays_exactly(tmp
     assert again.timeseries().equals(s.sim.timeseries())
     plain = Simulation(episode(), seed=5).run(s.steps_done)
     assert not plain.timeseries().equals(s.sim.timeseries())
+
+
+def _ring(view: dict, population: list, p: int) -> float:
+    return max(2.5, view["k"] * math.sqrt(population[p]))
+
+
+def test_map_is_laid_out_as_the_report_with_labels_clear_and_circles_inside():
+    """Issue #22 item 7: the map's labels overlapped and circles were cut at a panel's edge."""
+    from uprising.report.map_labels import badge_circle, boxes_overlap, circle_hits_box
+
+    s = Session(episode(), seed=1)
+    spec = s.meta()["map"]
+    assert [v["title"] for v in spec["views"]][1:] == ["Around La Paz"]  # the country, then the record's zoom
+    assert [m for m, _ in spec["legend"]] == ["ring", "disk", "road", "blocked", "path", "march", "badge"]
+    for v in spec["views"]:
+        x, y, w, h = v["box"]
+        boxes = [b for b in v["label_box"] if b]
+        assert len(boxes) >= 4
+        assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if boxes_overlap(a, b)]
+        assert all(x <= b[0] and b[0] + b[2] <= x + w and y <= b[1] and b[1] + b[3] <= y + h for b in boxes)
+        for p, at in enumerate(v["pos"]):
+            if at is not None:
+                r = _ring(v, spec["population"], p)
+                assert x <= at[0] - r and at[0] + r <= x + w and y <= at[1] - r and at[1] + r <= y + h, p
+    # a place's first death: the labels are placed again, clear of its badge at its largest
+    zoom = spec["views"][-1]
+    at = {p: xy for p, xy in enumerate(zoom["pos"]) if xy is not None}
+    dead = sorted(at, key=lambda p: -spec["population"][p])[:4]
+    deaths = np.zeros(s.sim.world.P)
+    deaths[dead] = 1.0
+    assert s.map.update(deaths) and s.map.version == 1 and not s.map.update(deaths)
+    labels = s.map.labels()[-1]["label_box"]
+    for p in dead:
+        badge = badge_circle(*at[p], _ring(zoom, spec["population"], p), 100.0)
+        assert not [b for b in labels if b and circle_hits_box(badge, b)], s.sim.world.names[p]
+
+
+def test_log_tells_the_models_decisions_and_when_and_why_the_government_fell():
+    """Issue #22 item 7: the log showed only the user's actions."""
+    s = Session(episode(), seed=1)
+    w = s.sim.world
+    while w.resigned_step is None and s.step():
+        pass
+    assert w.resigned_step is not None, "bolivia-2003 at seed 1 no longer falls: pick a seed where it does"
+    own = [e for e in w.events_log if e["event_type"] == "Strategic developments"]
+    model = [e for e in s.log.entries if e.what == "model"]
+    fall = [e for e in s.log.entries if e.what == "fall"]
+    assert len(model) == len(own) - 1 and len(model) >= 3  # every decision but the fall, which has its own entry
+    assert all(e["notes"] in m.text for e, m in zip([e for e in own if "successor" not in e["notes"]], model))
+    assert len(fall) == 1 and fall[0].step == w.resigned_step
+    assert w.date_of(w.resigned_step).isoformat() in fall[0].text and w.resign_reason in fall[0].text
+    assert s.state()["row"]["fallen"]
+    assert "falls on" not in s.saved()  # the model's own entries are not the play-through's
 
 
 def test_bad_decision_is_one_line_naming_the_field():

@@ -148,3 +148,50 @@ def test_charts_end_at_the_last_step_of_a_run_played_at_full_speed(browser):
             assert not errors, errors
         finally:
             context.close()
+
+
+LAYOUT = """() => {
+  const box = (sel) => { const el = document.querySelector(sel); if (!el || el.hidden) return null;
+    const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const view = box('#view'), map = box('#mapbox'), board = box('#boardbox');
+  const firstRow = [map, board].filter((b) => b && Math.abs(b[1] - view[1]) < 2);
+  return { width: innerWidth, scroll: document.documentElement.scrollWidth, view, map, board,
+           charts: box('#charts'), levers: box('#leverbox'), actor: box('#actorbox'), log: box('#log'),
+           rowRight: Math.max(...firstRow.map((b) => b[2])),
+           legend: [...document.querySelectorAll('#maplegend li')].map((li) => li.dataset.mark),
+           mapDrawn: window.uprisingStats.mapDrawn || 0 };
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(1024, 768), (1280, 800), (390, 844)])
+def test_layout_nothing_overlaps_no_gap_and_the_map_has_its_legend(browser, width, height):
+    """Issue #22 items 5 and 7: at 1024 x 768 the levers covered the map, at 1280 x 800 a gap opened
+    beside it, on a phone the panels overlapped; the map had no legend."""
+    session = Session(load_scenario("bolivia-2003", {"world.scale": 0.0005}), seed=1)
+    for _ in range(3):
+        session.step()
+    with InThread(create_app(session)) as url:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            page.goto(url)
+            page.wait_for_function("window.uprisingStats && window.uprisingStats.mapDrawn > 0", timeout=60_000)
+            got = page.evaluate(LAYOUT)
+        finally:
+            context.close()
+    assert not errors, errors
+    assert got["scroll"] <= got["width"], got  # nothing sticks out sideways
+    named = {k: got[k] for k in ("map", "board", "charts", "levers", "actor", "log")}
+    assert all(named.values()), named
+    for i, (a, ra) in enumerate(named.items()):
+        for b, rb in list(named.items())[i + 1:]:
+            if a in ("levers", "actor", "log") and b in ("levers", "actor", "log"):
+                continue  # the side panel's own sections, one under another
+            w = min(ra[2], rb[2]) - max(ra[0], rb[0])
+            h = min(ra[3], rb[3]) - max(ra[1], rb[1])
+            assert w <= 1 or h <= 1, (a, ra, b, rb)
+    assert got["rowRight"] >= got["view"][2] - 24, got  # the map's row is filled: no gap beside it
+    assert got["map"][2] - got["map"][0] >= min(520, width - 40)
+    assert got["legend"][:7] == ["ring", "disk", "road", "blocked", "path", "march", "badge"]

@@ -6,7 +6,8 @@
   it sends ``{"cmd": "frame", "since": n, "log": k}`` when it has drawn the last one (while playing,
   the server answers once step n + 1 is done or a command changed the run, within 5 s; ``"now": true`` answers at
   once), and gets a
-  ``tick`` (the rows after step n, the places, the log after entry k) then one binary message,
+  ``tick`` (the rows after step n, the places, the log after entry k, the map's labels when they
+  were placed again since the page's ``"map"`` version) then one binary message,
   the board: 16 bytes (uint32 step, place, height, width) and height x width int8 cells
   (0 empty, 1 quiet, 2 active, 3 jailed, 4 cop). Pulling is the flow control: a slow page never
   queues frames. Other commands (``play``, ``pause``, ``step``, ``reset``, ``speed``, ``select``,
@@ -140,13 +141,16 @@ class Server:
             return {"type": "reply", "cmd": cmd, "ok": False, "error": f"internal error: {type(e).__name__}: {e}",
                     "state": s.state(), "rebuilt": s.generation != generation}
 
-    def tick(self, since: int, log_since: int) -> tuple[dict[str, Any], bytes]:
+    def tick(self, since: int, log_since: int, map_seen: Any = None) -> tuple[dict[str, Any], bytes]:
         s = self.session
         last, frame, places = s.snapshot  # one consistent snapshot
         # the oldest rows first: a page that fell behind catches up over a few pulls, with no gap
         rows = s.rows[max(0, since + 1) : last + 1][:ROWS_PER_TICK]
         msg = {"type": "tick", "step": last, "rows": rows, "places": places, "playing": s.playing,
                "generation": s.generation, "log": s.log.as_json(log_since), "exact": s.log.exact}
+        layout = s.map
+        if layout is not None and map_seen != layout.version:  # the labels were placed again
+            msg["map_labels"], msg["map_version"] = layout.labels(), layout.version
         return msg, frame
 
 
@@ -227,7 +231,7 @@ def create_app(session: Session, allowed_hosts: tuple[str, ...] | None = LOOPBAC
                 with contextlib.suppress(WebSocketDisconnect, RuntimeError):
                     await send(json.dumps(s.meta()))
                 return
-            info, frame = server.tick(since, int(msg.get("log", 0) or 0))
+            info, frame = server.tick(since, int(msg.get("log", 0) or 0), msg.get("map"))
             with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the page went away meanwhile
                 await send(json.dumps(info), frame)
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 @dataclass
 class Entry:
     step: int  # steps done when the user acted
-    what: str  # "lever" | "decision" | "control"
+    what: str  # "lever" | "decision" | "control"; the model's own: "model" (a decision) | "fall" (the government's)
     text: str
     takes_effect: int | None = None  # the step at which it acts (decisions: the first step of a day)
     exact: bool = True  # a saved play-through replays it
@@ -61,7 +61,7 @@ def saved_scenario(scenario, seed: int, steps_done: int, log: PlayLog) -> str:
         lines.append("# Not exact: these levers were changed live mid-run and no scenario key dates them:")
         lines += [f"#   step {e.step}: {e.text}" for e in log.not_replayed()]
     lines.append("# Log:")
-    lines += [f"#   step {e.step}: {e.what}: {e.text}" for e in log.entries if e.what != "control"]
+    lines += [f"#   step {e.step}: {e.what}: {e.text}" for e in log.entries if e.what in ("lever", "decision")]
     return "\n".join(lines) + "\n\n" + scenario_to_toml(copy)
 
 

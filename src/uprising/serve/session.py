@@ -42,6 +42,13 @@ class Session:
         from uprising.simulation import Simulation
 
         self.sim = Simulation(self.setup.model_copy(deep=True), seed=self.seed)
+        self.model_seen = 0  # entries of the world's event log already read into the play log
+        self.map = None
+        if self.episode:
+            from uprising.serve.map import MapLayout
+            from uprising.world import geography as geo
+
+            self.map = MapLayout(self.sim.world, geo.load_outline(self.sim.world.cfg.folder))
         for event in self.played:  # decisions taken at step 0 survive a set-up lever moved after them
             actions.take(self.sim, event)
         self.values = {lv.name: float(lv.get(self.setup)) for lv in self.levers}
@@ -70,11 +77,40 @@ class Session:
             return False
         with self.busy:
             self.sim.step()
+        if self.episode:
+            self._read_model_log()
         self.rows.append(self._row(self.sim.steps_done))
         self._snap()
         if self.sim.steps_done >= self.total:
             self.playing = False
         return True
+
+    def _read_model_log(self) -> None:
+        """The model's own decisions since the last step, from the world's event log (its
+        "Strategic developments": actors' decisions, a party or the army withdrawing its support,
+        the fall of the government), into the play log; the fall as an entry of its own."""
+        w = self.sim.world
+        log = w.events_log
+        fell = w.resigned_step
+        for e in log[self.model_seen:]:
+            if e["event_type"] != "Strategic developments":
+                continue
+            step = int(e["_step"])
+            when = w.date_of(step).isoformat()
+            actor = str(e["actor1"] or "")
+            notes = str(e["notes"])
+            if fell is not None and step == fell and "successor" in notes:
+                route = getattr(w, "fall_route", "") or ""
+                self.log.add(step, "fall", f"the government falls on {when}"
+                             + (f" ({route})" if route else "") + f": {notes}", takes_effect=step)
+                continue
+            where = "" if e["location"] in ("", "national") else f" in {e['location']}"
+            self.log.add(step, "model", f"{actor}: {notes}{where} ({when})", takes_effect=step)
+        if fell is not None and not any(e.what == "fall" for e in self.log.entries):
+            reason = getattr(w, "resign_reason", "") or "no reason recorded"
+            self.log.add(int(fell), "fall", f"the government falls on {w.date_of(int(fell)).isoformat()}: {reason}",
+                         takes_effect=int(fell))
+        self.model_seen = len(log)
 
     def _row(self, s: int) -> dict[str, Any]:
         """Totals of step ``s`` for the charts (people for an episode, agents for the grid)."""
@@ -102,8 +138,13 @@ class Session:
         board = w.places.board_view(self.place)
         h, wd = board.shape
         header = np.array([s, self.place, h, wd], np.uint32).tobytes()
+        places = None
+        if self.episode:
+            places = self._places(s)
+            self.map.update(w.rec["deaths"][s])
+            places["map"] = self.map.version
         # one assignment, so the page never reads a frame with another step's places
-        self.snapshot = (s, header + board.tobytes(), self._places(s) if self.episode else None)
+        self.snapshot = (s, header + board.tobytes(), places)
 
     @property
     def last_step(self) -> int:
@@ -217,17 +258,13 @@ class Session:
         }
         w = self.sim.world
         if self.episode:
-            from uprising.world import geography as geo
-
             out["actors"] = actions.actors_of(self.sim.scenario)
             out["groups"] = [g.name for g in self.sim.scenario.groups]
             out["places"] = [{"name": w.names[p], "lon": float(w.lon[p]), "lat": float(w.lat[p]),
                               "population": int(w.population[p]), "tags": list(w.tags[p])} for p in range(w.P)]
             out["roads"] = [{"a": int(a), "b": int(b), "path": bool(path)}
                             for a, b, path in zip(w.road_src, w.road_dst, w.road_is_path)]
-            rings = geo.load_outline(w.cfg.folder)
-            out["outline"] = [[[round(x, 3), round(y, 3)] for x, y in ring] for ring in rings]
-            out["zoom"] = _zoom(w)
+            out["map"] = self.map.spec()
             out["steps_per_day"] = int(w.spd)
             out["start"] = w.cfg.start.isoformat()
         return out
@@ -254,23 +291,6 @@ def _checked_by_scenario(name: str, change) -> None:
         change()
     except ValidationError as e:
         raise UserError(None, name, e.errors()[0].get("msg", str(e))) from None
-
-
-def _zoom(w, near: int = 12) -> list[float] | None:
-    """The map's zoom (lon0, lat0, lon1, lat1): the record's ``[report] box``, else the places
-    nearest the capital (none for a world of a few places)."""
-    history = getattr(w, "history", None)
-    box = getattr(getattr(history, "report", None), "box", None)
-    if box:
-        return [float(v) for v in box]
-    if w.P < 8:
-        return None
-    k = np.cos(np.radians(w.lat[w.capital]))
-    d = np.hypot((w.lon - w.lon[w.capital]) * k, w.lat - w.lat[w.capital])
-    keep = np.argsort(d, kind="stable")[:near]
-    lon0, lon1, lat0, lat1 = w.lon[keep].min(), w.lon[keep].max(), w.lat[keep].min(), w.lat[keep].max()
-    pad = max(lon1 - lon0, lat1 - lat0) * 0.12 + 0.05
-    return [float(lon0 - pad), float(lat0 - pad), float(lon1 + pad), float(lat1 + pad)]
 
 
 def _mean_legitimacy(world) -> float | None:

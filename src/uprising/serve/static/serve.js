@@ -18,7 +18,7 @@
     ["roads_blocked", "roads blocked", "#c0392b"], ["elite_support", "elite support", "#0072b2"]];
 
   let ws = null, meta = null, state = null, rows = [], lastStep = -1, logCount = 0, generation = -1;
-  let waiting = false, places = null, image = null, chartsDue = 0, chartTimer = null, selected = 0;
+  let fallText = "", waiting = false, places = null, image = null, chartsDue = 0, chartTimer = null, selected = 0;
   const stats = { framesDrawn: 0, bytes: 0, drawMs: 0, lastStep: -1, ticks: 0, times: [] };  // read by benchmarks/serve_fps.py
   window.uprisingStats = stats;
 
@@ -39,7 +39,7 @@
   function pull() {
     if (waiting) return;
     waiting = true;
-    send({ cmd: "frame", since: lastStep, log: logCount, generation: generation, now: BENCH });
+    send({ cmd: "frame", since: lastStep, log: logCount, generation: generation, map: mapVersion, now: BENCH });
   }
   function next() {
     if (BENCH || (state && state.playing)) requestAnimationFrame(pull);
@@ -48,14 +48,15 @@
 
   // ---------------------------------------------------------------- messages
   function init(msg) {
-    meta = msg; state = msg.state; panels = null; generation = state.generation; rows = msg.rows.slice();
+    meta = msg; state = msg.state; generation = state.generation; rows = msg.rows.slice();
     lastStep = rows.length ? rows[rows.length - 1].step : -1;
-    logCount = 0; $("log").innerHTML = ""; selected = state.place;
+    logCount = 0; $("log").innerHTML = ""; fallText = ""; selected = state.place;
     $("name").textContent = state.scenario + (state.kind === "episode" ? " (episode)" : "") + " · seed " + state.seed;
     $("mapbox").hidden = state.kind !== "episode";
     $("actorbox").hidden = state.kind !== "episode";
     buildSpeeds(); buildLevers(); buildCharts();
-    if (state.kind === "episode") buildActors();
+    mapSpec = null;
+    if (state.kind === "episode") { buildActors(); setupMap(); drawMap(); }
     appendLog(state.log);
     showState();
     waiting = false;
@@ -66,6 +67,7 @@
     if (msg.generation !== generation) { send({ cmd: "meta" }); return; }
     for (const r of msg.rows) if (r.step > lastStep) { rows.push(r); lastStep = r.step; }
     if (msg.places) places = msg.places;
+    if (msg.map_labels) { mapLabels(msg.map_labels); mapVersion = msg.map_version; }
     appendLog(msg.log);
     state.playing = msg.playing; state.step = msg.step; state.exact = msg.exact;
     if (msg.rows.length) state.row = msg.rows[msg.rows.length - 1];
@@ -101,6 +103,7 @@
     const row = rows[rows.length - 1] || {};
     $("date").textContent = row.date ? row.date : "";
     $("fallen").textContent = row.fallen ? "· the government has fallen" : "";
+    $("fallen").title = row.fallen ? fallText : "";
     $("play").classList.toggle("playing", !!state.playing);
     const ex = $("exact");
     ex.textContent = state.exact ? "replays exactly" : "not exact: a live lever moved mid-run";
@@ -237,7 +240,9 @@
       if (e.i < logCount) continue;
       const li = document.createElement("li");
       li.className = e.what + (e.exact ? "" : " notexact");
-      li.textContent = `step ${e.step}: ${e.text}` + (e.takes_effect && e.takes_effect !== e.step + 1 ? ` (acts at step ${e.takes_effect})` : "");
+      const own = e.what === "model" || e.what === "fall";  // the model's own: it acted at that step
+      li.textContent = `step ${e.step}: ${e.text}` + (!own && e.takes_effect && e.takes_effect !== e.step + 1 ? ` (acts at step ${e.takes_effect})` : "");
+      if (e.what === "fall") fallText = e.text;
       ol.appendChild(li); logCount = e.i + 1;
     }
     ol.scrollTop = ol.scrollHeight;
@@ -271,110 +276,162 @@
   }, 1000);
 
   // ---------------------------------------------------------------- the map of an episode
-  // Two panels: the whole country, and a zoom (the record's [report] box, else around the capital).
-  let panels = null;
-  function boxOf(pts) {
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (const [x, y] of pts) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-    return [x0, y0, x1, y1];
-  }
-  function projection(box, panel, pad) {
-    const [x0, y0, x1, y1] = box, [px0, py0, pw, ph] = panel;
-    const kx = Math.cos(((y0 + y1) / 2) * Math.PI / 180);
-    const s = Math.min((pw - 2 * pad) / ((x1 - x0) * kx || 1), (ph - 2 * pad) / ((y1 - y0) || 1));
-    const ox = px0 + (pw - (x1 - x0) * kx * s) / 2, oy = py0 + (ph - (y1 - y0) * s) / 2;
-    return (lon, lat) => [ox + (lon - x0) * kx * s, oy + (y1 - lat) * s];
-  }
-  function makePanels() {
+  // Laid out in Python as the report's map (serve/map.py: report.episode_map.views for the panels,
+  // report.maps for the projection, the circles' scale and the labels, placed by report.map_labels):
+  // the page only draws, in the map's own units (meta.map.width x height), scaled to the canvas.
+  // Each place is a ring whose area is its people and a disk whose area is its actives (one scale),
+  // roads turn dark red while blocked, paths are dashed, marches are blue dots, badges count the killed.
+  let mapSpec = null, mapVersion = -1;
+  const FONT = "'DejaVu Sans', 'Verdana', system-ui, sans-serif";  // map_labels measures DejaVu Sans
+  function setupMap() {
+    mapSpec = meta.map; mapVersion = mapSpec.version; stats.map = mapSpec;  // read by tests
     const c = $("map");
-    const pts = meta.outline.length ? meta.outline.flat() : meta.places.map((p) => [p.lon, p.lat]);
-    const country = [0, 0, meta.zoom ? 250 : c.width, c.height];
-    const out = [{ panel: country, proj: projection(boxOf(pts), country, 14), scale: 1, labels: meta.zoom ? 4 : 10 }];
-    if (meta.zoom) {
-      const zoom = [256, 0, c.width - 256, c.height];
-      out.push({ panel: zoom, proj: projection(meta.zoom, zoom, 10), scale: 1.5, labels: 99, box: meta.zoom });
+    sizeMap();
+    c.setAttribute("aria-label", "map: " + mapSpec.views.map((v) => v.title).join(", "));
+    buildLegend();
+  }
+  function sizeMap() {
+    if (!mapSpec) return;
+    const c = $("map"), dpr = window.devicePixelRatio || 1;
+    const w = Math.round(mapSpec.width * dpr), h = Math.round(mapSpec.height * dpr);
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
+  }
+  function buildLegend() {
+    const ul = $("maplegend"), C = mapSpec.colours; ul.innerHTML = "";
+    const marks = {
+      ring: `<span class="ring" style="border-color:${C.population}"></span>`,
+      disk: `<span class="disk" style="background:${C.active}"></span>`,
+      road: `<span class="bar" style="background:${C.road}"></span>`,
+      blocked: `<span class="bar thick" style="background:${C.blocked}"></span>`,
+      path: `<span class="bar dashed" style="border-color:${C.path}"></span>`,
+      march: `<span class="disk small" style="background:${C.march}"></span>`,
+      badge: `<span class="badge" style="background:${C.dead}">n</span>`,
+    };
+    for (const [mark, text] of mapSpec.legend) {
+      const li = document.createElement("li"); li.dataset.mark = mark;
+      li.innerHTML = marks[mark] || ""; li.appendChild(document.createTextNode(text)); ul.appendChild(li);
     }
-    return out;
+    const key = mapSpec.size_key;
+    if (key) {  // circles of round numbers of people, at the scale of the map as shown
+      const li = document.createElement("li"); li.className = "size-key"; li.dataset.mark = "size";
+      li.innerHTML = `<svg class="map-size-key" role="img" aria-label="size key"></svg>`;
+      li.appendChild(document.createTextNode(`people (ring area${mapSpec.views.length > 1 ? ", " + mapSpec.views[key.view].title + " panel" : ""})`));
+      ul.appendChild(li); drawSizeKey();
+    }
   }
-  function inBox(p, b) { return p.lon >= b[0] && p.lon <= b[2] && p.lat >= b[1] && p.lat <= b[3]; }
-  function radius(p, scale) {
-    const big = Math.max(...meta.places.map((q) => q.population));
-    return (3 + 14 * Math.sqrt(p.population / big)) * scale;
+  function drawSizeKey() {
+    const key = mapSpec && mapSpec.size_key, svg = document.querySelector(".map-size-key");
+    if (!key || !svg) return;
+    const px = ($("map").getBoundingClientRect().width || mapSpec.width) / mapSpec.width;
+    const radii = key.values.map((v) => Math.max(1, key.k * Math.sqrt(v) * px));
+    const big = radii[0] || 1, gap = 6;
+    let x = 1, parts = [];
+    radii.forEach((r, i) => {
+      const cx = x + Math.max(2 * r, 36) / 2;
+      parts.push(`<circle cx="${cx}" cy="${2 * big + 1 - r}" r="${r}" fill="none" stroke="${mapSpec.colours.population}"/>`);
+      parts.push(`<text x="${cx}" y="${2 * big + 13}" text-anchor="middle" class="size-key-label">${key.labels[i]}</text>`);
+      x += Math.max(2 * r, 36) + gap;
+    });
+    svg.setAttribute("width", x); svg.setAttribute("height", 2 * big + 16);
+    svg.innerHTML = parts.join("");
   }
-  function mix(a, b, t) {
-    const pa = [1, 3, 5].map((i) => parseInt(a.slice(i, i + 2), 16)), pb = [1, 3, 5].map((i) => parseInt(b.slice(i, i + 2), 16));
-    return `rgb(${pa.map((v, i) => Math.round(v + (pb[i] - v) * t)).join(",")})`;
-  }
+  window.addEventListener("resize", () => { drawSizeKey(); });
+  function badgeRadius(d) { return Math.max(7, Math.min(16, 5 + 2.2 * Math.sqrt(d))); }
+  function ringRadius(v, p) { return Math.max(2.5, v.k * Math.sqrt(mapSpec.population[p])); }
   function drawMap() {
-    if (!meta || !meta.places) return;
+    if (!meta || !mapSpec) return;
     const c = $("map"), ctx = c.getContext("2d");
-    if (!panels) panels = makePanels();
-    ctx.clearRect(0, 0, c.width, c.height);
-    for (const pn of panels) drawPanel(ctx, pn);
+    sizeMap();
+    ctx.setTransform(c.width / mapSpec.width, 0, 0, c.height / mapSpec.height, 0, 0);
+    ctx.clearRect(0, 0, mapSpec.width, mapSpec.height);
+    mapSpec.views.forEach((v) => drawPanel(ctx, v));
+    stats.mapDrawn = (stats.mapDrawn || 0) + 1;
   }
-  function drawPanel(ctx, pn) {
-    const [px, py, pw, ph] = pn.panel, proj = pn.proj;
-    ctx.save(); ctx.beginPath(); ctx.rect(px, py, pw, ph); ctx.clip();
-    ctx.fillStyle = "#fff"; ctx.fillRect(px, py, pw, ph);
-    ctx.fillStyle = "#f3f0e8"; ctx.strokeStyle = "#b9b2a3"; ctx.lineWidth = 1;
-    for (const ring of meta.outline) {
-      ctx.beginPath(); ring.forEach(([x, y], i) => { const [qx, qy] = proj(x, y); i ? ctx.lineTo(qx, qy) : ctx.moveTo(qx, qy); });
-      ctx.closePath(); ctx.fill(); ctx.stroke();
+  function drawPanel(ctx, v) {
+    const C = mapSpec.colours, [bx, by, bw, bh] = v.box;
+    ctx.save();
+    ctx.fillStyle = "#fbfaf7"; ctx.fillRect(bx, by, bw, bh);
+    ctx.strokeStyle = "#d9d4c7"; ctx.lineWidth = 1; ctx.strokeRect(bx + 0.5, by + 0.5, bw - 1, bh - 1);
+    ctx.beginPath(); ctx.rect(bx, by, bw, bh); ctx.clip();
+    if (v.outline) {
+      const path = new Path2D(v.outline);
+      ctx.fillStyle = C.land; ctx.fill(path); ctx.strokeStyle = C.outline; ctx.lineWidth = 1.2; ctx.stroke(path);
     }
-    if (pn === panels[0] && panels.length > 1) {  // where the zoom is
-      const [a0, b0] = proj(panels[1].box[0], panels[1].box[3]), [a1, b1] = proj(panels[1].box[2], panels[1].box[1]);
-      ctx.strokeStyle = "#6b6b70"; ctx.setLineDash([4, 3]); ctx.strokeRect(a0, b0, a1 - a0, b1 - b0); ctx.setLineDash([]);
+    if (v.inset) {
+      ctx.strokeStyle = "#6b6b70"; ctx.setLineDash([3, 3]); ctx.lineWidth = 1;
+      ctx.strokeRect(v.inset[0], v.inset[1], v.inset[2], v.inset[3]); ctx.setLineDash([]);
     }
+    ctx.font = `600 13px ${FONT}`; ctx.fillStyle = "#6b6b70"; ctx.textAlign = "left";
+    ctx.fillText(v.title.toUpperCase(), bx + 10, by + 20);
     const blocked = new Set(places ? places.blocked : []);
-    meta.roads.forEach((r, e) => {
-      const a = meta.places[r.a], b = meta.places[r.b];
-      const [ax, ay] = proj(a.lon, a.lat), [bx, by] = proj(b.lon, b.lat);
-      ctx.beginPath(); ctx.moveTo(ax, ay); ctx.lineTo(bx, by);
-      ctx.setLineDash(r.path ? [3, 3] : []);
-      ctx.strokeStyle = blocked.has(e) ? "#c0392b" : "#a7a08f"; ctx.lineWidth = (blocked.has(e) ? 3.2 : 1.1) * (pn.scale > 1 ? 1.2 : 1);
+    ctx.lineCap = "round";
+    mapSpec.links.forEach(([a, b, kind], e) => {
+      const pa = v.pos[a], pb = v.pos[b];
+      if (!pa || !pb) return;
+      ctx.beginPath(); ctx.moveTo(pa[0], pa[1]); ctx.lineTo(pb[0], pb[1]);
+      if (blocked.has(e)) { ctx.strokeStyle = C.blocked; ctx.lineWidth = 4.5; ctx.setLineDash([]); }
+      else if (kind === "path") { ctx.strokeStyle = C.path; ctx.lineWidth = 1.1; ctx.setLineDash([2, 4]); }
+      else { ctx.strokeStyle = C.road; ctx.lineWidth = 1.6; ctx.setLineDash([]); }
       ctx.stroke();
     });
     ctx.setLineDash([]);
-    if (places) for (const m of places.marches) {
-      const a = meta.places[m.at], b = meta.places[m.next];
-      const [ax, ay] = proj(a.lon, a.lat), [bx, by] = proj(b.lon, b.lat);
-      ctx.fillStyle = "#d55e00"; ctx.strokeStyle = "#1d1d1f"; ctx.lineWidth = 1; ctx.beginPath();
-      ctx.arc(ax + (bx - ax) * m.frac, ay + (by - ay) * m.frac, (2.5 + Math.min(5, Math.sqrt(m.people) / 25)) * pn.scale, 0, 2 * Math.PI);
-      ctx.fill(); ctx.stroke();
+    const P = mapSpec.population.length;
+    for (let p = 0; p < P; p++) {  // rings and disks
+      const at = v.pos[p]; if (!at) continue;
+      const rp = ringRadius(v, p), ra = places ? v.k * Math.sqrt(Math.max(0, places.active[p])) : 0;
+      ctx.beginPath(); ctx.arc(at[0], at[1], rp, 0, 2 * Math.PI);
+      ctx.fillStyle = "rgba(255,255,255,0.55)"; ctx.fill();
+      ctx.lineWidth = p === selected ? 2.5 : 1; ctx.strokeStyle = p === selected ? "#1d1d1f" : C.population; ctx.stroke();
+      if (ra > 0.2) {
+        ctx.beginPath(); ctx.arc(at[0], at[1], ra, 0, 2 * Math.PI);
+        ctx.globalAlpha = 0.72; ctx.fillStyle = C.active; ctx.fill(); ctx.globalAlpha = 1;
+      }
+      ctx.beginPath(); ctx.arc(at[0], at[1], 2, 0, 2 * Math.PI); ctx.fillStyle = "#1d1d1f"; ctx.fill();
     }
-    const order = meta.places.map((p, i) => i).sort((i, j) => meta.places[j].population - meta.places[i].population);
-    const labels = [];
-    order.forEach((i, rank) => {
-      const p = meta.places[i], [x, y] = proj(p.lon, p.lat), r = radius(p, pn.scale);
-      const share = places ? places.active[i] / Math.max(places.people[i], 1) : 0;
-      ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI);
-      ctx.fillStyle = mix("#dfe7ef", "#d55e00", Math.min(1, share * 3)); ctx.fill();
-      ctx.lineWidth = i === selected ? 3 : 1; ctx.strokeStyle = i === selected ? "#1d1d1f" : "#6b6b70"; ctx.stroke();
-      const dead = places ? places.deaths[i] : 0;
-      const zoomed = pn === panels[0] && panels.length > 1 && inBox(p, panels[1].box);
-      if (!zoomed && (rank < pn.labels || i === selected || dead >= 1)) labels.push({ i, x, y, r, text: p.name + (dead >= 1 ? ` † ${Math.round(dead)}` : "") });
-    });
-    // labels, biggest places first: right of the circle, else left, else below; skipped if all overlap
-    ctx.font = "11px system-ui, sans-serif"; ctx.fillStyle = "#1d1d1f";
-    const taken = [];
-    const free = (b) => b[0] >= px + 2 && b[2] <= px + pw - 2 && taken.every((t) => b[0] > t[2] || b[2] < t[0] || b[1] > t[3] || b[3] < t[1]);
-    for (const l of labels) {
-      const w = ctx.measureText(l.text).width;
-      const spots = [[l.x + l.r + 3, l.y + 4], [l.x - l.r - 3 - w, l.y + 4], [l.x - w / 2, l.y + l.r + 12], [l.x - w / 2, l.y - l.r - 4]];
-      const spot = spots.find(([sx, sy]) => free([sx, sy - 10, sx + w, sy + 2]));
-      if (!spot) continue;
-      taken.push([spot[0], spot[1] - 10, spot[0] + w, spot[1] + 2]);
-      ctx.fillText(l.text, spot[0], spot[1]);
+    if (places && v.badges !== false) {  // the killed, cumulative
+      ctx.font = `700 10px ${FONT}`; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+      for (let p = 0; p < P; p++) {
+        const at = v.pos[p], d = places.deaths[p]; if (!at || !(d >= 0.5)) continue;
+        const rp = ringRadius(v, p), x = at[0] + rp * 0.72, y = at[1] - rp * 0.72;
+        ctx.beginPath(); ctx.arc(x, y, badgeRadius(d), 0, 2 * Math.PI); ctx.fillStyle = C.dead; ctx.fill();
+        ctx.fillStyle = "#fff"; ctx.fillText(Math.round(d).toLocaleString("en-US"), x, y + 0.5);
+      }
+      ctx.textBaseline = "alphabetic";
+    }
+    ctx.font = `11.5px ${FONT}`; ctx.lineJoin = "round";  // labels, placed in Python
+    for (let p = 0; p < P; p++) {
+      const lab = v.lab && v.lab[p]; if (!lab) continue;
+      const [x, y, anchor, lead] = lab;
+      if (lead) { ctx.beginPath(); ctx.moveTo(lead[0], lead[1]); ctx.lineTo(lead[2], lead[3]); ctx.strokeStyle = "#6b6b70"; ctx.lineWidth = 0.8; ctx.stroke(); }
+      ctx.textAlign = anchor === "middle" ? "center" : anchor === "end" ? "right" : "left";
+      ctx.strokeStyle = "#fbfaf7"; ctx.lineWidth = 3; ctx.strokeText(meta.places[p].name, x, y);
+      ctx.fillStyle = "#1d1d1f"; ctx.fillText(meta.places[p].name, x, y);
+    }
+    if (places) for (const m of places.marches) {  // marches under way, between the two places as drawn
+      const a = v.pos[m.at], b = v.pos[m.next]; if (!a || !b) continue;
+      const x = a[0] + (b[0] - a[0]) * m.frac, y = a[1] + (b[1] - a[1]) * m.frac;
+      ctx.beginPath(); ctx.arc(x, y, Math.max(4, v.k * Math.sqrt(m.people) * 1.4), 0, 2 * Math.PI);
+      ctx.fillStyle = C.march; ctx.fill(); ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.5; ctx.stroke();
+    }
+    if (v.clock) {  // the date, and the fall
+      const row = rows[rows.length - 1] || {};
+      ctx.textAlign = "right"; ctx.font = `600 20px ${FONT}`; ctx.fillStyle = "#1d1d1f";
+      ctx.fillText(row.date || "", bx + bw - 10, by + 22 + 4);
+      if (row.fallen) { ctx.font = `600 13px ${FONT}`; ctx.fillStyle = "#9e0b19"; ctx.fillText("the government has fallen", bx + bw - 10, by + 44); }
     }
     ctx.restore();
   }
+  function mapLabels(msg) {  // labels placed again (a place had its first death): per panel
+    msg.forEach((v, i) => { mapSpec.views[i].lab = v.lab; mapSpec.views[i].label_box = v.label_box; });
+  }
   $("map").addEventListener("click", (ev) => {
-    if (!meta || !meta.places || !panels) return;
+    if (!meta || !mapSpec) return;
     const c = $("map"), rect = c.getBoundingClientRect();
-    const mx = (ev.clientX - rect.left) * c.width / rect.width, my = (ev.clientY - rect.top) * c.height / rect.height;
-    const pn = panels.find((q) => mx >= q.panel[0] && mx < q.panel[0] + q.panel[2]) || panels[0];
+    const mx = (ev.clientX - rect.left) * mapSpec.width / rect.width, my = (ev.clientY - rect.top) * mapSpec.height / rect.height;
+    const v = mapSpec.views.find((q) => mx >= q.box[0] && mx < q.box[0] + q.box[2] && my >= q.box[1] && my < q.box[1] + q.box[3]);
+    if (!v) return;
     let best = -1, bestD = Infinity;
-    meta.places.forEach((p, i) => { const [x, y] = pn.proj(p.lon, p.lat); const d = Math.hypot(x - mx, y - my) - radius(p, pn.scale); if (d < bestD) { bestD = d; best = i; } });
+    v.pos.forEach((at, i) => { if (!at) return; const d = Math.hypot(at[0] - mx, at[1] - my) - ringRadius(v, i); if (d < bestD) { bestD = d; best = i; } });
     if (best >= 0 && bestD < 12) { selected = best; command({ cmd: "select", place: best }); drawMap(); }
   });
 
