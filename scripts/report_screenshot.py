@@ -4,6 +4,8 @@
     .venv/bin/python scripts/report_screenshot.py --episode EPISODE [RUN_DIR] [--out PNG]
     .venv/bin/python scripts/report_screenshot.py --bolivia [RUN_DIR]   # --episode bolivia-2003,
                                                                         # docs/img/report-bolivia.png
+    .venv/bin/python scripts/report_screenshot.py --bolivia RUN_DIR --width 390 --height 844 --full \
+        --out phone.png                                                 # the page on a phone
 
 With no RUN_DIR, runs the scenario (epstein-1, seed 1; or the episode as shipped, with
 --episode) into a temporary directory: epstein-1 through the public Simulation API, an episode
@@ -72,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--frame-every", type=int, default=1)
     parser.add_argument("--height", type=int, default=None, help="viewport height (episodes: the top of the page)")
+    parser.add_argument("--width", type=int, default=1320, help="viewport width (390: a phone)")
     args = parser.parse_args(argv)
     if args.bolivia:
         args.episode = args.episode or "bolivia-2003"
@@ -84,12 +87,12 @@ def main(argv: list[str] | None = None) -> int:
             run_dir = args.run_dir or make_episode_run(args.episode, Path(tmp) / args.episode)
             out = args.out or ROOT / "docs" / "img" / f"report-{args.episode}.png"
             html = write_report(run_dir)
-            print(screenshot(html, out, height=args.height or 1760, full_page=args.full))
+            print(screenshot(html, out, width=args.width, height=args.height or 1760, full_page=args.full))
         else:
             run_dir = args.run_dir or make_run(Path(tmp) / "epstein-1", args.steps, args.frame_every)
             out = args.out or ROOT / "docs" / "img" / "report-classic.png"
             html = write_report(run_dir)
-            print(screenshot(html, out, height=args.height or 1100))
+            print(screenshot(html, out, width=args.width, height=args.height or 1100))
     return 0
 
 

@@ -139,3 +139,38 @@ def fake_episode_run(out_dir: Path, *, folder: Path | None = None, steps: int = 
     }
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     return out_dir
+
+
+PHONE = (390, 844)  # an iPhone 12-15's viewport, CSS px
+
+# What a page looks like in a phone's window: the page's own width, each plot's box and drawing area,
+# the heatmap's drawn cells, and each table's box and content.
+PHONE_GEOMETRY = """() => ({
+    page: document.documentElement.scrollWidth,
+    window: window.innerWidth,
+    plots: Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
+      key: el.getAttribute('data-key'), width: el.getBoundingClientRect().width,
+      right: el.getBoundingClientRect().right, area: el._fullLayout._size.w,
+      cells: Array.from(el.querySelectorAll('.heatmaplayer image')).map(i => i.getBoundingClientRect().width)})),
+    tables: Array.from(document.querySelectorAll('.table-wrap')).map(w => ({
+      right: w.getBoundingClientRect().right, box: w.clientWidth, content: w.scrollWidth,
+      overflow: getComputedStyle(w).overflowX})),
+  })"""
+
+
+def phone_problems(geometry: dict, min_plot: float = 300, min_area: float = 200) -> list[str]:
+    """What is wrong with a page on a phone (``PHONE_GEOMETRY``'s answer), or []: the page scrolls
+    sideways; a plot narrower than ``min_plot`` px or with a drawing area under ``min_area`` px; a
+    heatmap whose cells are not drawn; a table that does not fit or does not scroll in its box."""
+    out = []
+    if geometry["page"] > geometry["window"]:
+        out.append(f"the page is {geometry['page']} px wide in a {geometry['window']} px window")
+    for p in geometry["plots"]:
+        if p["width"] <= min_plot or p["right"] > geometry["window"] or p["area"] < min_area:
+            out.append(f"plot {p['key']}: {p['width']:.0f} px wide, drawing area {p['area']:.0f} px")
+        if p["key"] == "heatmap" and not (p["cells"] and max(p["cells"]) >= min_area):
+            out.append(f"heatmap cells {p['cells']}")
+    for i, t in enumerate(geometry["tables"]):
+        if t["right"] > geometry["window"] or (t["content"] > t["box"] and t["overflow"] not in ("auto", "scroll")):
+            out.append(f"table {i}: box {t['box']} px, content {t['content']} px, overflow {t['overflow']}")
+    return out

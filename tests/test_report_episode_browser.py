@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from browser import chromium, open_page, requires_chromium
+from report_fixtures import PHONE, PHONE_GEOMETRY, phone_problems
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 
@@ -167,6 +168,19 @@ def test_map_fits_the_window_and_its_labels_are_clear(browser, run_dir: Path) ->
             for circle in view["places"]:
                 assert _within(circle, view["frame"]), circle
         assert s.dialogs == [] and s.errors == [], (s.dialogs, s.errors)
+
+
+def test_the_page_reads_on_a_phone(browser, run_dir: Path) -> None:
+    """At 390 × 844 (issue 22): plots over 300 px wide with room to draw (the actives' legend above
+    the plot, not beside it), the heatmap's cells drawn, tables scrolling in their own box, and the
+    page no wider than the window."""
+    with open_page(run_dir / "report.html", browser=browser, width=PHONE[0], height=PHONE[1],
+                   wait_for=".js-plotly-plot .main-svg") as s:
+        s.page.wait_for_timeout(300)
+        geometry = s.page.evaluate(PHONE_GEOMETRY)
+        assert {p["key"] for p in geometry["plots"]} >= {"actives", "deaths", "roads", "timeline", "supply", "heatmap"}
+        assert phone_problems(geometry) == []
+        assert s.errors == [], s.errors
 
 
 def test_a_runs_page_is_small(run_dir: Path) -> None:

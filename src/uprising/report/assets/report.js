@@ -164,7 +164,7 @@
   /* A plot in a narrow box (a phone): the legend goes above the plot instead of beside it, the
      margins shrink to what the tick labels need (automargin), a heatmap's names and colour bar get
      smaller; the plot grows by the legend's rows so its drawing area keeps its height. */
-  var NARROW = 560;  // px
+  var NARROW = 480;  // px: a plot box narrower than this is on a phone (or a narrow column)
   function narrowLayout(el, spec) {
     var w = el.getBoundingClientRect().width;
     if (!w || w >= NARROW) return false;
