@@ -5,7 +5,8 @@
 Starts `uprising serve`'s app in a thread on a free port (seed 1), opens it in headless Chromium
 (/usr/bin/chromium, as tests/browser.py), plays SCENARIO (default bolivia-2003) to step --steps,
 takes one decision as the government (a state of siege with live fire in the capital, at 2/5
-of the way) so the log shows one, and
+of the way: the first 2/5 are stepped before the page opens, so the decision lands there and not
+wherever a run at full speed is when the pause arrives) so the log shows one, and
 saves a screenshot of the page.
 """
 
@@ -36,16 +37,14 @@ def main() -> int:
     from uprising.serve.session import Session
 
     session = Session(load_scenario(args.scenario), seed=1)
+    half = args.steps * 2 // 5
+    for _ in range(half):
+        session.step()
     with InThread(create_app(session)) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
         page.goto(url)
         page.wait_for_function("window.uprisingStats && window.uprisingStats.framesDrawn > 0")
-        page.select_option("#speed", "0")
-        page.click("#play")
-        half = args.steps * 2 // 5
-        page.wait_for_function(f"window.uprisingStats.lastStep >= {half}", timeout=120_000)
-        page.click("#pause")
         if session.episode:
             page.select_option("#kind", "state_of_siege")
             capital = session.sim.world.names[session.sim.world.capital]
@@ -53,7 +52,7 @@ def main() -> int:
             page.select_option("#fields [data-field=force]", "live_fire")
             page.click("#decide")
             page.wait_for_selector("#log li.decision")
-        page.select_option("#speed", "20")  # slow enough to pause near --steps
+        page.select_option("#speed", "10")  # slow enough to pause near --steps
         page.click("#play")
         page.wait_for_function(f"window.uprisingStats.lastStep >= {args.steps}", timeout=120_000)
         page.click("#pause")
