@@ -344,8 +344,9 @@
     sizeMap();
     ctx.setTransform(c.width / mapSpec.width, 0, 0, c.height / mapSpec.height, 0, 0);
     ctx.clearRect(0, 0, mapSpec.width, mapSpec.height);
+    const t0 = performance.now();
     mapSpec.views.forEach((v) => drawPanel(ctx, v));
-    stats.mapDrawn = (stats.mapDrawn || 0) + 1;
+    stats.mapDrawn = (stats.mapDrawn || 0) + 1; stats.mapMs = (stats.mapMs || 0) + performance.now() - t0;
   }
   function drawPanel(ctx, v) {
     const C = mapSpec.colours, [bx, by, bw, bh] = v.box;
@@ -354,7 +355,7 @@
     ctx.strokeStyle = "#d9d4c7"; ctx.lineWidth = 1; ctx.strokeRect(bx + 0.5, by + 0.5, bw - 1, bh - 1);
     ctx.beginPath(); ctx.rect(bx, by, bw, bh); ctx.clip();
     if (v.outline) {
-      const path = new Path2D(v.outline);
+      const path = v.path || (v.path = new Path2D(v.outline));  // parsed once per build
       ctx.fillStyle = C.land; ctx.fill(path); ctx.strokeStyle = C.outline; ctx.lineWidth = 1.2; ctx.stroke(path);
     }
     if (v.inset) {
