@@ -26,7 +26,7 @@ from uprising.experiments import scores
 from uprising.experiments.pool import run_jobs
 from uprising.world.history import Record, load_record_file
 
-KEEP = ("resigned", "resignation_date", "deaths_total", "capital_death_share", "phases_in_order", "backfire",
+KEEP = ("resigned", "resignation_date", "fall_route", "deaths_total", "capital_death_share", "phases_in_order", "backfire",
         "backfire_before", "backfire_after", "deaths_by_place", "phase_dates", "phase_date_errors",
         "capital_fuel_short_days", "roads_blocked_peak", "decisions")
 
@@ -149,6 +149,10 @@ def _measures(record: Record, results: list[dict]) -> dict[str, float | None]:
         "deaths_area_share": area_share(results),
         "phases_in_order_share": sum(bool(r["phases_in_order"]) for r in results) / n,
         "backfire_share": sum(bool(r["backfire"]) for r in results) / n,
+        "direction_right_share": sum((d is not None) == record.outcome.resigned for d in dates) / n,
+        "deaths_within_factor_3_share": float(np.mean((deaths >= record.outcome.deaths[0] / 3.0)
+                                                      & (deaths <= record.outcome.deaths[1] * 3.0))),
+        "route_right_share": sum((r.get("fall_route") or "none") == record.outcome.route for r in results) / n,
     }
     errors = []
     for ph in record.phases:

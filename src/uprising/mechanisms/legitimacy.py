@@ -170,7 +170,13 @@ def update(world, step: int) -> None:
         ms.arrests_seen = now.copy()
         exposure_place += cfg.arrest_factor * arrested
         exposure_radio += cfg.arrest_factor * ms.radio_reach * _others(arrested)
-    factor = (1.0 - cfg.backfire_place) ** exposure_place * (1.0 - cfg.backfire_radio) ** exposure_radio
+    if sc.world is not None:  # a world of places: killings weigh by the people who hear of them
+        mob = sc.world.mobilisation
+        people = np.maximum(world.population.astype(float), 1.0)
+        factor = ((1.0 - mob.backfire_place_per_100k) ** (exposure_place * 1e5 / people)
+                  * (1.0 - mob.backfire_radio_per_million) ** (exposure_radio * 1e6 / people.sum()))
+    else:
+        factor = (1.0 - cfg.backfire_place) ** exposure_place * (1.0 - cfg.backfire_radio) ** exposure_radio
     shift = np.zeros_like(ms.baseline)
     # legitimacy interventions (Runs 3-4) move the baseline and everyone by the change in the schedule
     if interventions.has(sc, "legitimacy"):

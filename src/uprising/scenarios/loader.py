@@ -323,6 +323,7 @@ def load_scenario(
         main = _Source("<mapping>")
         if _is_places([source]):
             layers.merge(*_shared_layer())
+            _merge_fit(layers, _values_name([source], overrides), Path.cwd())
         layers.merge(source, main)
         tuned = _tuned([source])
     elif isinstance(source, (str, Path)):
@@ -335,6 +336,7 @@ def load_scenario(
         file_layers = _file_layers(path, label)
         if _is_places(d for d, _ in file_layers):
             layers.merge(*_shared_layer())
+            _merge_fit(layers, _values_name([d for d, _ in file_layers], overrides), path.parent)
         for data, src in file_layers:
             layers.merge(data, src)
         tuned = _tuned([d for d, _ in file_layers])
@@ -400,6 +402,51 @@ def _shared_layer() -> tuple[dict[str, Any], _Source]:
     """The behavioural values every episode shares, laid under its own files."""
     text = SHARED_VALUES.read_text()
     return _shared_table(), _Source(SHARED_LABEL, lines=_key_lines(text), path=SHARED_VALUES)
+
+
+FITS = SHARED_VALUES.parent / "fits"
+
+
+def _values_name(tables: list[Mapping[str, Any]], overrides: Mapping[str, object] | None) -> str:
+    """Which fitted values a world of places takes: --set scenario.values=..., else its files', else 'default'."""
+    for key in ("scenario.values", "scenario__values"):
+        if overrides and key in overrides:
+            return str(overrides[key])
+    name = "default"
+    for data in tables:
+        info = data.get("scenario")
+        if isinstance(info, Mapping) and isinstance(info.get("values"), str):
+            name = info["values"]
+    return name
+
+
+def fit_path(name: str, relative_to: Path | None = None) -> Path | None:
+    """The file of fitted values ``name`` names: a shipped fit (world/fits/<name>.toml) or a path."""
+    if name in ("", "shared"):
+        return None
+    shipped = FITS / f"{name}.toml"
+    if shipped.is_file():
+        return shipped
+    given = Path(name).expanduser()
+    if not given.is_absolute() and relative_to is not None:
+        given = relative_to / given
+    if given.suffix == ".toml" and given.is_file():
+        return given
+    if name == "default":
+        return None
+    known = sorted(p.stem for p in FITS.glob("*.toml"))
+    raise UserError("scenario.values", None, f"{name!r} is neither a shipped fit nor a .toml file; shipped: "
+                    f"{', '.join(known) or 'none'}, or 'shared'")
+
+
+def _merge_fit(layers: _Layers, name: str, relative_to: Path) -> None:
+    path = fit_path(name, relative_to)
+    if path is None:
+        return
+    with path.open("rb") as f:
+        table = tomllib.load(f)
+    table.pop("fit", None)  # the fit's own description (its command, date, posterior), not values
+    layers.merge(table, _Source(str(path.name), lines=_key_lines(path.read_text()), path=path))
 
 
 def shared_keys() -> list[str]:

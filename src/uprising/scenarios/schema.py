@@ -52,6 +52,10 @@ class ScenarioInfo(Section):
         "before it (Epstein 2002, Mesa). synchronous: all agents decide on one snapshot; "
         "colliding moves resolved reproducibly.",
     )
+    values: str = Field(
+        "default",
+        description="World of places: the fitted values laid over the shared table (world/fits/<name>.toml, or a "
+        "path to such a file); 'default' is the shipped joint fit when there is one, 'shared' the table alone.")
     tuned: list[str] = Field(
         default_factory=list,
         description="Written by the loader, never by hand: the shared behavioural values (world/shared_values.toml) "

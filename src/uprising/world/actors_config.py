@@ -54,9 +54,8 @@ class Organisation(Section):
     delay_days: float | None = Field(None, ge=0.0, description="Days the pressure must hold before it calls (none: shared).")
     end_below: float | None = Field(None, ge=0.0, description="Pressure under which the call ends (none: shared).")
     march_at: float | None = Field(None, ge=0.0, description="Pressure at which it also marches (none: shared).")
-    marches: bool = Field(True, description="Whether it marches at all (data: a federation with a march on the "
-                          "record or in its repertoire).")
-    target: str = Field("", description="Where it marches (default: the capital).")
+    target: str = Field("", description="Where it marches, if marching is in its repertoire (data: a march on the "
+                        "record); empty: it never marches.")
     deaths_half: float | None = Field(None, gt=0.0, description="Deaths per million of its places' people that make "
                                       "half the deaths term (none: shared).")
     weights: Weights | None = Field(None, description="How it weighs what its members live through (none: shared).")

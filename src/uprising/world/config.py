@@ -360,6 +360,9 @@ class Coalition(Section):
         default_factory=lambda: {"party": 40.0, "partner": 25.0, "legislature": 30.0, "army": 40.0,
                                  "police": 40.0, "business": 25.0, "foreign": 30.0},
         description="Strain at which a player of each role defects [calibrated].")
+    tolerance_scale: float = Field(
+        1.0, gt=0.0, description="One factor on every role's tolerance: how much strain a regime's players bear "
+        "(the joint fit moves this one number, not seven) [fit].")
     mobilised_scale: float = Field(
         1.0, gt=0.0, description="Percent of the people active that counts one unit of strain [ours].")
     paralysis_ratio: float = Field(
@@ -382,15 +385,24 @@ class Mobilisation(Section):
         0.94, ge=0.0, le=1.0,
         description="Legitimacy at 0 % approval: L = floor + (1 - floor) x approval [calibrated].")
     hardship_per_doubling: float = Field(
-        0.12, ge=0.0, le=1.0,
+        0.08, ge=0.0, le=1.0,
         description="Hardship H added by a shock that doubles a price (or halves an income): size = this x "
         "log2(1 + percent/100) [calibrated].")
     legitimacy_spread: float = Field(
         0.05, ge=0.0, le=0.5,
         description="A citizen's perceived legitimacy is its group's plus U(-s, s): polls show a divided public, and "
         "a spread turns the knife edge of Epstein's rule (act when H(1 - L) > T) into a slope [ours].")
+    backfire_place_per_100k: float = Field(
+        0.026, ge=0.0, le=1.0,
+        description="Share of legitimacy lost in a place per person killed there per 100,000 of its people: a "
+        "killing weighs by how many hear of it first-hand, the same in a village and a capital (replaces "
+        "legitimacy.backfire_place in a world of places) [flagship fit, rescaled].")
+    backfire_radio_per_million: float = Field(
+        0.0125, ge=0.0, le=1.0,
+        description="Share lost per person killed elsewhere per million of the country's people, times radio "
+        "reach (replaces legitimacy.backfire_radio) [flagship fit, rescaled].")
     legitimacy_per_doubling: float = Field(
-        0.02, ge=0.0, le=1.0,
+        0.01, ge=0.0, le=1.0,
         description="Legitimacy lost, where a decided shock falls, for each doubling of a price (or halving of an "
         "income): people blame the government that set it [calibrated].")
     announcement_shock: float = Field(
@@ -399,7 +411,7 @@ class Mobilisation(Section):
     concession_size: float = Field(
         0.05, ge=0.0, le=1.0, description="Legitimacy regained by a concession with no size of its own [calibrated].")
     looting_hardship: float = Field(
-        0.8, ge=0.0, le=1.0, description="Unorganised actives with H at least this loot (ACLED 'Looting/property "
+        0.95, ge=0.0, le=1.0, description="Unorganised actives with H at least this loot (ACLED 'Looting/property "
         "destruction') [ours].")
     ban_threshold: float = Field(
         0.05, ge=0.0, le=1.0, description="Threshold T added where a state of siege bans gatherings: acting is "

@@ -39,6 +39,11 @@ class Section(BaseModel):
 class Outcome(Section):
     resigned: bool = Field(..., description="Did the head of government fall?")
     resignation_date: dt.date | None = Field(None, description="When (the record's date).")
+    route: Literal["resignation", "legislature", "army", "none"] | None = Field(
+        None, description="How the head of government fell: resignation (the coalition broke up), legislature "
+        "(removed), army (the armed forces withdrew support); none when it did not fall.")
+    fall_date: dt.date | None = Field(None, description="The day the fall became certain (an alias of "
+                                      "resignation_date; either may be given).")
     concession: str = Field("", description="The concession that ended the episode, if one did.")
     concession_date: dt.date | None = Field(None, description="When it was made.")
     deaths: tuple[float, float] = Field(..., description="Deaths: [low, high] of the counts on record.")
@@ -49,8 +54,12 @@ class Outcome(Section):
 
     @model_validator(mode="after")
     def _dates(self) -> "Outcome":
+        if self.resignation_date is None and self.fall_date is not None:
+            self.resignation_date = self.fall_date
         if self.resigned and self.resignation_date is None:
-            raise ValueError("resigned = true needs resignation_date")
+            raise ValueError("resigned = true needs fall_date (or resignation_date)")
+        if self.route is None:
+            self.route = "resignation" if self.resigned else "none"
         if self.deaths[0] > self.deaths[1]:
             raise ValueError(f"deaths: low {self.deaths[0]:g} is above high {self.deaths[1]:g}")
         return self
@@ -84,6 +93,9 @@ class Phase(Section):
     date: dt.date = Field(..., description="The record's date of the phase's start.")
     window: tuple[dt.date, dt.date] = Field(..., description="Dates a run's phase may start and still be on time.")
     signature: Signature
+    after_previous: bool = Field(False, description="The phase is found only after the previous phase began (an "
+                                 "episode with several waves scores each).")
+    not_before: dt.date | None = Field(None, description="The phase is found only from this date on.")
     note: str = ""
 
     @model_validator(mode="after")
@@ -139,7 +151,7 @@ class Target(Section):
         "deaths_median", "deaths_in_range_share",
         "deaths_area_share",
         "phases_in_order_share", "phase_date_error_median", "backfire_share", "decisions_in_order_share",
-        "decision_date_error_median",
+        "decision_date_error_median", "direction_right_share", "deaths_within_factor_3_share", "route_right_share",
     ]
     window: tuple[dt.date, dt.date] | None = Field(None, description="resigned_in_window_share: the window.")
     at_least: float | None = None
@@ -178,6 +190,7 @@ class ReportSection(Section):
 class Record(Section):
     episode: str = Field(..., description="The episode's title.")
     country: str = ""
+    country_code: str = Field("", description="ISO 3166-1 alpha-2 code of the country.")
     outcome: Outcome
     phases: list[Phase] = Field(default_factory=list)
     deaths: DeathsArea = Field(default_factory=DeathsArea)

@@ -1,4 +1,5 @@
-"""Phase signatures: the first step at which a run shows what the record calls a phase.
+"""Phase signatures: the first step at which a run shows what the record calls a phase (from the
+step a phase may start: ``not_before``, ``after_previous``).
 
 A phase's signature is data (``record.toml``, :class:`uprising.world.history.Signature`); this
 module reads a finished run's recorded arrays and answers with a step, or None when the run never
@@ -13,8 +14,9 @@ import numpy as np
 from uprising.world.config import road_key
 
 
-def _first(mask) -> int | None:
+def _first(mask, start: int = 0) -> int | None:
     hit = np.flatnonzero(mask)
+    hit = hit[hit >= start]
     return int(hit[0]) if len(hit) else None
 
 
@@ -24,24 +26,24 @@ def _places(w, names, tag: str = "") -> list[int]:
     return [w.index(n) for n in names if w.has(n)] if names else list(range(w.P))
 
 
-def blockade(w, sig, rows: int) -> int | None:
+def blockade(w, sig, rows: int, start: int = 0) -> int | None:
     """A blockable road touching one of the places is blocked."""
     places = _places(w, sig.places, sig.tag)
     roads = np.isin(w.road_src, places) | np.isin(w.road_dst, places)
-    return _first(w.rec_blocked[:rows][:, roads & w.road_blockable].any(axis=1)) if roads.any() else None
+    return _first(w.rec_blocked[:rows][:, roads & w.road_blockable].any(axis=1), start) if roads.any() else None
 
 
-def deaths(w, sig, rows: int) -> int | None:
+def deaths(w, sig, rows: int, start: int = 0) -> int | None:
     """At least ``at_least`` people killed within one day (the last ``steps_per_day`` steps)."""
     places = _places(w, sig.places, sig.tag)
     if not places:
         return None
     cum = w.rec["deaths"][:rows][:, places].sum(axis=1)
     day = np.array([cum[s] - cum[max(0, s - w.spd)] for s in range(rows)])
-    return _first(day >= max(sig.at_least, 1e-9))
+    return _first(day >= max(sig.at_least, 1e-9), start)
 
 
-def mobilisation(w, sig, rows: int) -> int | None:
+def mobilisation(w, sig, rows: int, start: int = 0) -> int | None:
     """At least ``at_least`` of the places hold ``world.protest_people`` actives on ``days`` days running."""
     places = _places(w, sig.places, sig.tag)
     if not places:
@@ -60,11 +62,11 @@ def mobilisation(w, sig, rows: int) -> int | None:
     run = np.ones(ndays - k + 1, bool)
     for j in range(k):
         run &= mob[j : ndays - k + 1 + j]
-    hit = np.flatnonzero(run)
-    return int(1 + hit[0] * w.spd) if len(hit) else None
+    hit = [int(1 + h * w.spd) for h in np.flatnonzero(run) if 1 + (h + 1) * w.spd > start]
+    return max(hit[0], start) if hit else None
 
 
-def shortage(w, sig, rows: int) -> int | None:
+def shortage(w, sig, rows: int, start: int = 0) -> int | None:
     """Fuel shortage in ``place`` at least ``at_least``, with ``road`` blocked if one is named."""
     if not w.has(sig.place):
         return None
@@ -76,26 +78,26 @@ def shortage(w, sig, rows: int) -> int | None:
         ia, ib = w.index(a), w.index(b)
         e = np.flatnonzero(((w.road_src == ia) & (w.road_dst == ib)) | ((w.road_src == ib) & (w.road_dst == ia)))
         short &= w.rec_blocked[:rows][:, e].any(axis=1)
-    return _first(short)
+    return _first(short, start)
 
 
-def arrival(w, sig, rows: int) -> int | None:
+def arrival(w, sig, rows: int, start: int = 0) -> int | None:
     """A march arrived in ``place``."""
     if not w.has(sig.place):
         return None
     p = w.index(sig.place)
-    steps = [m.arrived for m in w.marches if m.target == p and m.arrived is not None and m.arrived < rows]
+    steps = [m.arrived for m in w.marches if m.target == p and m.arrived is not None and start <= m.arrived < rows]
     return min(steps) if steps else None
 
 
-def decision(w, sig, rows: int) -> int | None:
+def decision(w, sig, rows: int, start: int = 0) -> int | None:
     """The first decision of kind ``decision`` the world applied (its log of decisions)."""
-    steps = [s for s, kind, _actor in getattr(w, "decisions_taken", []) if kind == sig.decision and s < rows]
+    steps = [s for s, kind, _actor in getattr(w, "decisions_taken", []) if kind == sig.decision and start <= s < rows]
     return min(steps) if steps else None
 
 
-def resignation(w, sig, rows: int) -> int | None:
-    return w.resigned_step
+def resignation(w, sig, rows: int, start: int = 0) -> int | None:
+    return w.resigned_step if w.resigned_step is not None and w.resigned_step >= start else None
 
 
 KINDS = {
@@ -110,9 +112,23 @@ KINDS = {
 
 
 def phase_steps(w, record) -> dict[str, int | None]:
-    """First step of each of the record's phases in the run (None: never happened)."""
+    """First step of each of the record's phases in the run (None: never happened). A phase with
+    ``not_before`` is looked for from that date on; with ``after_previous`` only from the step the
+    previous phase began (an episode with several waves scores each wave, not its first one twice)."""
     rows = w.rec_rows
-    return {ph.name: KINDS[ph.signature.kind](w, ph.signature, rows) for ph in record.phases}
+    out: dict[str, int | None] = {}
+    previous: int | None = 0
+    for ph in record.phases:
+        start = 0
+        if ph.not_before is not None:
+            start = max(start, w.step_of(ph.not_before))
+        if ph.after_previous:
+            if previous is None:
+                out[ph.name] = None
+                continue
+            start = max(start, previous)
+        out[ph.name] = previous = KINDS[ph.signature.kind](w, ph.signature, rows, start)
+    return out
 
 
 def in_order(steps: dict[str, int | None], names: list[str]) -> bool:

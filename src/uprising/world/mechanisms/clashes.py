@@ -1,7 +1,7 @@
-"""Clashes: soldiers (people) face a crowd (people) at a place; deaths counted in people.
+"""Clashes: soldiers or police (people) face a crowd (people) at a place; deaths counted in people.
 
-Called by blockades (troops clearing a road) and marches (troops stopping a column); no phase of
-its own. Under the rule of live fire (``force``) and outnumbered ``fire_ratio`` to one, each
+Called by blockades (troops clearing a road), marches (troops stopping a column) and crowds (police
+facing a crowd by their own rules of force); no phase of its own. Under the rule of live fire (``force``) and outnumbered ``fire_ratio`` to one, each
 soldier kills with ``kill_per_soldier`` per 6-hour step; under tear gas with
 ``teargas_kill_per_soldier``; under arrest only, nobody: deaths ~ Binomial(soldiers, p), so the
 expected toll does not depend on the scale. A clash also disperses a share of the place's
@@ -25,10 +25,12 @@ def install(w) -> None:
     w._clash_step = np.zeros(w.P)  # deaths in clashes this step (information tells the rest apart)
 
 
-def clash(w, step: int, p: int, soldiers: float, crowd: float, what: str) -> float:
-    """Soldiers (people) face a crowd (people) at place p: the rule of force decides what they use."""
+def clash(w, step: int, p: int, soldiers: float, crowd: float, what: str, level: int | None = None,
+          who: str = "troops") -> float:
+    """Soldiers (or police: ``who``) in people face a crowd (people) at place p: the rule of force
+    (``level``, default the soldiers' rule there) decides what they use."""
     r = w.cfg.clashes
-    level = int(w.force_level[p])
+    level = int(w.force_level[p]) if level is None else int(level)
     fire = w.lethal_force and level >= LIVE_FIRE and crowd >= r.fire_ratio * soldiers
     pk = (r.kill_per_soldier if fire else r.teargas_kill_per_soldier if level > 0 else 0.0) * (w.hps / 6.0)
     g = w.gen("clash", step, p)
@@ -36,7 +38,7 @@ def clash(w, step: int, p: int, soldiers: float, crowd: float, what: str) -> flo
     w.last_clash_step[p] = step
     w.clashes.append((step, p, what, soldiers, crowd, fire, deaths))
     w.log(step, "Riots", "Violent demonstration", w.cfg.actors.rioters, w.cfg.actors.state, p, 0,
-          f"{what}: {int(soldiers)} troops against a crowd of about {int(crowd)}"
+          f"{what}: {int(soldiers)} {who} against a crowd of about {int(crowd)}"
           + (" (live fire)" if fire else " (tear gas)"))
     if deaths > 0:
         w.register_deaths(p, deaths, step, what, w.cfg.actors.state)

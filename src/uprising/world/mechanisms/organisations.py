@@ -8,7 +8,8 @@ places P_o and groups G_o, at the step's start:
 
 - G_o: the mean grievance H(1 - L) of its members (Epstein 2002's grievance);
 - d_o: people killed in its places, plus the deaths it heard of by radio elsewhere (reach x
-  deaths), so far; D_o = ``deaths_half`` (repression that backfires: Francisco 2004, Chenoweth et
+  deaths), so far, per million of its places' people (a scale that means the same in any country);
+  D_o = ``deaths_half`` (repression that backfires: Francisco 2004, Chenoweth et
   al. 2022);
 - s_o: the mean fuel and food shortage in its places;
 - a_o: the share of its allies calling (protest cycles spread along coalitions: Tarrow 1998);
@@ -16,9 +17,11 @@ places P_o and groups G_o, at the step's start:
 
 It calls (a ``call`` decision for its groups in its places) once p_o >= ``threshold`` has held for
 ``delay_days``; the call stays in force while p_o >= ``end_below`` (renewed day by day), and
-ends when it falls below. With ``march_at`` set it also calls a march on ``target`` once p_o >=
+ends when it falls below. With a ``target`` (data: marching is in its repertoire) it also calls a march on ``target`` once p_o >=
 ``march_at``. Its calls then work as the record's do (``citizens.condition``: organised members
-act at ``calls.threshold``). Parameters: ``[[organisations]]`` (``world/actors_config.py``);
+act at ``calls.threshold``). The rule's values are shared by every organisation of every episode
+(``[organisation_rules]`` in world/shared_values.toml); a folder that sets one for its organisation
+overrides it in the open (``scenario.tuned``). Parameters: ``[[organisations]]`` (``world/actors_config.py``);
 docs/mechanisms/actors.md.
 """
 
@@ -44,6 +47,12 @@ def install(w) -> None:
     w.org_above_since = np.full(n, -1, np.int64)  # first step of the current spell above threshold
     w.org_calling = np.zeros(n, bool)
     w.org_marched = np.zeros(n, bool)
+
+
+def rule(w, org, name: str):
+    """The organisation's own value of a rule if its folder overrides it (in the open), else the shared one."""
+    own = getattr(org, name)
+    return getattr(w.scenario.organisation_rules, name) if own is None else own
 
 
 def _member_means(w) -> tuple[np.ndarray, np.ndarray]:
@@ -75,14 +84,15 @@ def pressures(w) -> np.ndarray:
     out = np.zeros(len(orgs))
     for k, org in enumerate(orgs):
         places, groups = w.org_places[k], w.org_groups[k]
-        wt = org.weights
+        wt = rule(w, org, "weights")
         g = float(grievance[np.ix_(places, groups)].mean())
         j = float(jailed[np.ix_(places, groups)].mean())
-        d = float(deaths[places].sum() + heard[places].mean())
+        people = max(float(w.population[places].sum()), 1.0)
+        d = float(deaths[places].sum() + heard[places].mean()) * 1e6 / people  # per million of its places' people
         s = float((w.fuel_short[places].mean() + w.food_short[places].mean()) / 2.0)
         allies = [names.index(a) for a in org.allies]
         a = float(w.org_calling[allies].mean()) if allies else 0.0
-        out[k] = wt.grievance * g + wt.deaths * d / (d + org.deaths_half) + wt.shortage * s + wt.allies * a + wt.jailed * j
+        out[k] = wt.grievance * g + wt.deaths * d / (d + rule(w, org, "deaths_half")) + wt.shortage * s + wt.allies * a + wt.jailed * j
     return out
 
 
@@ -98,19 +108,19 @@ def decide(w, step: int) -> None:
     w.org_pressure[:] = p
     today = w.date_of(step)
     for k, org in enumerate(orgs):
-        above = p[k] >= org.threshold
+        above = p[k] >= rule(w, org, "threshold")
         if above and w.org_above_since[k] < 0:
             w.org_above_since[k] = step
         elif not above and not w.org_calling[k]:
             w.org_above_since[k] = -1
-        held = w.org_above_since[k] >= 0 and (step - w.org_above_since[k]) >= org.delay_days * w.spd
+        held = w.org_above_since[k] >= 0 and (step - w.org_above_since[k]) >= rule(w, org, "delay_days") * w.spd
         places = [w.names[q] for q in w.org_places[k]] if org.places else []
         if not w.org_calling[k] and held:
             ev = Event(date=today, kind="call", name=f"{org.name} calls a {org.act}", groups=list(org.groups),
                        places=places, until=today, actor=org.name)
             take(w, step, 10_000 + len(w.decisions_taken), ev, org.name)
             w.org_calling[k] = True
-        elif w.org_calling[k] and p[k] < org.end_below:
+        elif w.org_calling[k] and p[k] < rule(w, org, "end_below"):
             w.org_calling[k] = False
             w.org_above_since[k] = -1
             w.call_until[np.ix_(w.org_places[k], w.org_groups[k])] = step - 1
@@ -118,7 +128,7 @@ def decide(w, step: int) -> None:
         elif w.org_calling[k] and first_of_day:  # renewed day by day while the pressure holds
             w.call_until[np.ix_(w.org_places[k], w.org_groups[k])] = np.maximum(
                 w.call_until[np.ix_(w.org_places[k], w.org_groups[k])], step + w.spd - 1)
-        if w.org_calling[k] and org.march_at is not None and not w.org_marched[k] and p[k] >= org.march_at:
+        if (w.org_calling[k] and org.target and not w.org_marched[k] and p[k] >= rule(w, org, "march_at")):
             ev = Event(date=today, kind="march", name=f"{org.name} marches", groups=list(org.groups), places=places,
                        target=org.target, until=w.date_of(min(step + 3 * w.spd, w.cfg.total_steps)), actor=org.name)
             take(w, step, 10_000 + len(w.decisions_taken), ev, org.name)

@@ -13,7 +13,7 @@ player's strain (docs/mechanisms/coalition.md):
 - refused: days of mass mobilisation (``coalition.mass_share`` of the people active) since the last
   concession (concessions refused).
 
-A player defects, for good, once z_i >= ``coalition.tolerance[role_i]``. The weights W of each
+A player defects, for good, once z_i >= ``coalition.tolerance[role_i] x coalition.tolerance_scale``. The weights W of each
 role (:data:`ROLE_WEIGHTS`) say what that player minds. The head of government falls:
 
 - ``resignation``: when the party, partners, business and foreign backers marked pivotal that have
@@ -64,7 +64,7 @@ def install(w) -> None:
     players = players_of(w.cfg)
     w.players = players
     w.player_weights = np.array([ROLE_WEIGHTS[p.role] for p in players])  # [players, features]
-    w.player_tolerance = np.array([w.cfg.coalition.tolerance.get(p.role, np.inf) for p in players])
+    w.player_tolerance = np.array([w.cfg.coalition.tolerance.get(p.role, np.inf) for p in players]) * w.cfg.coalition.tolerance_scale
     w.player_strain = np.zeros(len(players))
     w.player_defected = np.full(len(players), -1, np.int64)  # step of defection, -1 while loyal
     w.strain_inputs = np.zeros(len(FEATURES))

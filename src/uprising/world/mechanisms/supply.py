@@ -2,7 +2,8 @@
 
 Phase ``supply.flow``: each stock falls by a day's use per day; a place that a source reaches
 within ``supply.max_hours`` by vehicle on open roads (Dijkstra over unblocked roads) refills by
-``refill_per_day``; sources and pipeline depots stay full. Shortage s = 1 - stock/target feeds
+``refill_per_day``; sources and pipeline depots stay full. A folder that tags no source of a good
+(``fuel_source``, ``farm_region``) does not model that good's supply: no place runs short of it. Shortage s = 1 - stock/target feeds
 citizens' hardship (``citizens.condition``). Config ``[world.supply]``.
 """
 
@@ -60,7 +61,9 @@ def supply_flow(w, step: int) -> None:
     per_step = 1.0 / w.spd
     for stock, short, sources in ((w.fuel_stock, w.fuel_short, w.is_fuel_source), (w.food_stock, w.food_short, w.is_food_source)):
         src = np.flatnonzero(sources)
-        supplied = (tt[src] <= s.max_hours).any(axis=0) if len(src) else np.zeros(w.P, bool)
+        if not len(src):  # a folder that tags no source of this good does not model its supply
+            continue
+        supplied = (tt[src] <= s.max_hours).any(axis=0)
         stock += np.where(supplied, s.refill_per_day * per_step, 0.0) - per_step
         if stock is w.fuel_stock:
             stock[w.pipeline] = s.target_days
