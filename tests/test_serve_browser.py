@@ -104,6 +104,12 @@ def test_episode_decision_is_logged_and_the_saved_play_through_replays(browser, 
             page.click("#decide")
             page.wait_for_selector("#log li.decision")
             assert "state_of_siege" in page.inner_text("#log") and capital in page.inner_text("#log")
+            # a group's legitimacy, moved mid-run with its slider: a dated shock (issue #22 item 6)
+            group = session.setup.groups[0].name
+            page.eval_on_selector(f'[data-lever="legitimacy.{group}"]',
+                                  "el => { el.value = 0.4; el.dispatchEvent(new Event('change')); }")
+            page.wait_for_selector("#log li.lever")
+            assert [x.groups for x in session.sim.scenario.legitimacy.shocks] == [[group]]
             page.select_option("#speed", "0")
             page.click("#play")
             page.wait_for_function("window.uprisingStats.lastStep >= 16", timeout=120_000)
