@@ -173,6 +173,13 @@ def test_map_is_laid_out_as_the_report_with_labels_clear_and_circles_inside():
     for p in dead:
         badge = badge_circle(*at[p], _ring(zoom, spec["population"], p), 100.0)
         assert not [b for b in labels if b and circle_hits_box(badge, b)], s.sim.world.names[p]
+    # the page gets the new labels with its next frame, once
+    from uprising.serve.app import Server
+
+    server = Server(s)
+    tick, _ = server.tick(0, 0, map_seen=0)
+    assert tick["map_version"] == 1 and tick["map_labels"][-1]["label_box"] == labels
+    assert "map_labels" not in server.tick(0, 0, map_seen=1)[0]
 
 
 def test_log_tells_the_models_decisions_and_when_and_why_the_government_fell():
