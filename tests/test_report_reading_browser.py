@@ -53,6 +53,13 @@ def test_the_page_reads_on_a_phone(browser, html: Path) -> None:
         wide = [t for t in geometry["tables"] if t["content"] > t["box"]]
         assert wide, "the crowds table is wider than a phone: it scrolls inside its box"
         assert s.page.evaluate("() => document.querySelector('[data-key=actives]').getAttribute('data-narrow')") == "1"
+        # the heatmap's menu switches the measure: its colour bar stays under the plot
+        for button in range(s.page.evaluate("() => document.querySelector('[data-key=heatmap]').layout.updatemenus[0]"
+                                            ".buttons.length")):
+            area = s.page.evaluate("""b => { const el = document.querySelector('[data-key=heatmap]');
+                return Plotly.restyle(el, el.layout.updatemenus[0].buttons[b].args[0]).then(() =>
+                  [el._fullLayout._size.w, el._fullData[0].colorbar.orientation]); }""", button)
+            assert area[0] > 200 and area[1] == "h", (button, area)
         assert s.errors == [], s.errors
     with open_page(html, browser=browser, width=1320, height=900, wait_for=READY) as s:  # a desktop keeps its layout
         assert s.page.evaluate("() => document.querySelectorAll('[data-narrow]').length") == 0

@@ -182,10 +182,19 @@
     }
     (spec.data || []).forEach(function (t) {
       if (t.type === "heatmap") {
-        /* the colour bar under the plot, across it; the names shortened (hover gives them whole) */
-        t.colorbar = Object.assign({}, t.colorbar || {}, { orientation: "h", x: 0, xanchor: "left", y: -0.1,
-                                                           yanchor: "top", len: 1, thickness: 8, tickfont: { size: 10 },
-                                                           title: { text: "", side: "top" } });
+        /* the colour bar under the plot, across it (also after the menu switches the measure); the
+           names shortened (hover gives them whole) */
+        var under = { orientation: "h", x: 0, xanchor: "left", y: -0.1, yanchor: "top", len: 1, thickness: 8,
+                      tickfont: { size: 10 }, title: { text: "", side: "top" } };
+        t.colorbar = Object.assign({}, t.colorbar || {}, under);
+        (layout.updatemenus || []).forEach(function (menu) {
+          (menu.buttons || []).forEach(function (button) {
+            var change = button.args && button.args[0];
+            if (change && change.colorbar) {
+              change.colorbar = change.colorbar.map(function (cb) { return Object.assign({}, cb || {}, under); });
+            }
+          });
+        });
         t.xgap = 0;
         var names = (t.y || []).map(String);
         layout.yaxis = Object.assign({}, layout.yaxis || {}, {
