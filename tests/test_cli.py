@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from uprising.cli.app import LOG_DIR_ENV, UprisingGroup
 from uprising.output import atomic_path, json_safe, write_json
 from uprising.scenarios import load_scenario, shipped_names
+from uprising.scenarios.shipped import shipped_episodes
 from uprising.scenarios.reference import render_markdown
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,8 +48,13 @@ def strict_json(path: Path):
 
 def test_scenarios_lists_every_shipped_scenario_one_line_each():
     lines = ok(uprising("scenarios")).strip().splitlines()
-    assert [line.split()[0] for line in lines] == shipped_names()
-    assert all(len(line.split(None, 1)) == 2 for line in lines)
+    names = [line.split()[0] for line in lines if line.strip()]
+    episodes = shipped_episodes()
+    classics = [n for n in shipped_names() if n not in episodes]
+    # the episodes first (after their header), then a summary line, then the classic scenarios
+    assert names[0] == "episode" and names[1 : 1 + len(episodes)] == episodes
+    assert names[-len(classics) - 1 :] == ["scenario", *classics]
+    assert all(len(line.split(None, 1)) == 2 for line in lines if line.strip())
 
 
 @pytest.mark.parametrize("name", ["epstein-1", "epstein-run3", "epstein-2", "mesa-example"])

@@ -13,10 +13,26 @@ from uprising.scenarios import list_scenarios, load_scenario, parse_assignments,
 
 @app.command("scenarios")
 def scenarios_command() -> None:
-    """List the shipped scenarios, one line each: name and description."""
-    rows = list_scenarios()
-    width = max(len(name) for name, _ in rows)
-    for name, description in rows:
+    """List the shipped scenarios, one line each: first the episodes (country, period, outcome and
+    deaths on record, read from each folder's scenario.toml and record.toml), then the classic
+    scenarios (name and description). The library page is docs/episodes/README.md."""
+    from uprising.scenarios.shipped import classic_names, list_episodes
+
+    episodes = list_episodes()
+    classics = [(name, description) for name, description in list_scenarios() if name in set(classic_names())]
+    head = ("episode", "country", "period", "outcome on record", "deaths")
+    rows = [head] + [(e.name, e.country or "—", e.period, e.outcome, e.deaths_range) for e in episodes]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
+    for row in rows:
+        typer.echo("  ".join(f"{cell:<{w}}" for cell, w in zip(row, widths)) + "  " + row[-1])
+    fell = sum(1 for e in episodes if e.resigned)
+    countries = len({(e.country or e.country_code).casefold() for e in episodes})
+    typer.echo(f"{len(episodes)} episodes: {fell} fell, {len(episodes) - fell} survived, {countries} countries "
+               "(docs/episodes/README.md)")
+    typer.echo("")
+    width = max(len(name) for name, _ in classics + [("scenario", "")])
+    typer.echo(f"{'scenario':<{width}}  description")
+    for name, description in classics:
         typer.echo(f"{name:<{width}}  {description}")
 
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -62,6 +64,84 @@ def list_scenarios() -> list[tuple[str, str]]:
     from uprising.scenarios.loader import load_scenario
 
     return [(name, load_scenario(name).scenario.description) for name in shipped_names()]
+
+
+def classic_names() -> list[str]:
+    """Names of the shipped scenarios that are not episode folders (the ``*.toml`` files)."""
+    episodes = set(shipped_episodes())
+    return [n for n in shipped_names() if n not in episodes]
+
+
+@dataclass(frozen=True)
+class EpisodeEntry:
+    """One line of the library: an episode folder's country, period, outcome and deaths on record.
+
+    Read from the folder's data (``scenario.toml`` ``[world]`` start and end, ``record.toml``), never
+    typed: ``uprising scenarios`` and ``scripts/library_table.py`` both print it."""
+
+    name: str
+    title: str
+    country: str
+    country_code: str
+    start: dt.date | None
+    end: dt.date | None
+    resigned: bool | None
+    route: str
+    fall_date: dt.date | None
+    concession: str
+    concession_date: dt.date | None
+    deaths: tuple[float, float] | None
+
+    @property
+    def period(self) -> str:
+        if self.start is None and self.end is None:
+            return "—"
+        return f"{self.start or '?'} to {self.end or '?'}"
+
+    @property
+    def outcome(self) -> str:
+        """'fell by <route> on <date>' or 'survived', and the concession's date if the record has one."""
+        if self.resigned is None:
+            return "no record"
+        text = f"fell by {self.route or 'resignation'} on {self.fall_date or '?'}" if self.resigned else "survived"
+        if self.concession or self.concession_date:
+            text += f", concession on {self.concession_date}" if self.concession_date else ", concession"
+        return text
+
+    @property
+    def deaths_range(self) -> str:
+        if self.deaths is None:
+            return "—"
+        low, high = self.deaths
+        return f"{low:g}" if low == high else f"{low:g}-{high:g}"
+
+
+def episode_entry(folder: str | Path, name: str | None = None) -> EpisodeEntry:
+    """The library line of the episode folder ``folder`` (its record is validated as ``validate`` reads it)."""
+    import tomllib
+
+    from uprising.world.history import has_record, load_record_file
+
+    folder = Path(folder)
+    try:
+        world = tomllib.loads((folder / EPISODE_FILE).read_text(encoding="utf-8")).get("world", {})
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise UserError(str(folder / EPISODE_FILE), None, f"cannot read it: {e}") from None
+    start, end = (world.get(k) if isinstance(world.get(k), dt.date) else None for k in ("start", "end"))
+    if not has_record(folder):
+        return EpisodeEntry(name or folder.name, "", "", "", start, end, None, "", None, "", None, None)
+    rec = load_record_file(folder)
+    o = rec.outcome
+    return EpisodeEntry(
+        name=name or folder.name, title=rec.episode, country=rec.country, country_code=rec.country_code,
+        start=start, end=end, resigned=o.resigned, route=o.route or "", fall_date=o.resignation_date,
+        concession=o.concession, concession_date=o.concession_date, deaths=tuple(o.deaths),
+    )
+
+
+def list_episodes() -> list[EpisodeEntry]:
+    """The library line of every shipped episode, sorted by name."""
+    return [episode_entry(Path(str(_episodes_dir() / name)), name) for name in shipped_episodes()]
 
 
 def _unknown_scenario(name: str, file: str | None, key: str | None) -> UserError:
