@@ -177,7 +177,7 @@ def test_the_records_crowds_beside_the_models_peaks(episode_run: Path, episode_h
     assert "children included" in table.caption and "(here 1,000)" in table.caption
     # the headline's peak says what it counts and gives the record's figure beside it
     stat = next(s for s in headline(b, ep).stats if s.key == "peak_uptown")
-    assert "all ages" in stat.label and "record's largest crowd: About 20,000 marchers (8 Mar)" in stat.note
+    assert "all ages" in stat.label and "record's largest crowd: about 20,000 marchers (8 Mar)" in stat.note
     assert "Crowds: the record&#x27;s estimates beside the model" in episode_html
     assert "children included" in active_meaning(None)
 

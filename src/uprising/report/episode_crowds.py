@@ -126,7 +126,8 @@ def record_peak_note(crowds: list[Crowd], place: str) -> str:
     if not mine:
         return ""
     top = max(mine, key=lambda c: c.people)
-    return f"record's largest crowd: {top.words} ({top.date.day} {top.date.strftime('%b')})"
+    words = top.words[:1].lower() + top.words[1:]
+    return f"record's largest crowd: {words} ({top.date.day} {top.date.strftime('%b')})"
 
 
 def crowds_table(ts: pl.DataFrame | None, crowds: list[Crowd], people_per_agent: Any = None) -> Table | None:
