@@ -148,3 +148,20 @@ def test_report_command_refuses_a_directory_without_results(tmp_path: Path) -> N
     result = CliRunner().invoke(app, ["report", str(tmp_path)])
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1 and "holds no run" in result.output
+
+
+def test_the_episode_page_shows_the_fall_route_beside_the_record_and_the_tuned_values(bolivia_dir: Path,
+                                                                                     tmp_path: Path) -> None:
+    """The run's fall route beside the record's route, and a folder's overrides of the shared table in the
+    open (summary.json's fall_route and tuned)."""
+    run = tmp_path / "run"
+    shutil.copytree(bolivia_dir, run)
+    summary = json.loads((run / "summary.json").read_text())
+    html = write_report(run).read_text()
+    assert 'data-stat="tuned"' in html and "overrides" not in html  # bolivia sets no shared value
+    summary.update(resigned=True, resignation_date="2003-10-15", fall_route="army",
+                   tuned=["world.clashes.kill_per_soldier"])
+    (run / "summary.json").write_text(json.dumps(summary))
+    html = write_report(run).read_text()
+    assert "by army" in html and "which fell by resignation" in html
+    assert "overrides 1 value of the shared table" in html and "world.clashes.kill_per_soldier" in html

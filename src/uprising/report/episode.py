@@ -66,7 +66,7 @@ def resignation_stat(s: dict, ep: Episode) -> Stat:
     if o is None:
         record = ""
     elif o.resigned and o.resignation_date:
-        record = f"record: resigned {short_date(o.resignation_date)}"
+        record = f"record: fell by {o.route} {short_date(o.resignation_date)}"
     else:
         record = "record: no resignation" + (f"; {o.concession} ({short_date(o.concession_date)})"
                                              if o.concession and o.concession_date else "")
@@ -75,11 +75,13 @@ def resignation_stat(s: dict, ep: Episode) -> Stat:
             diff = (rdate - o.resignation_date).days
             when = "on the day of the record" if diff == 0 else (
                 f"{_days(diff)} {'before' if diff < 0 else 'after'} the record's {short_date(o.resignation_date)}")
+            when += f", which fell by {o.route}"
         else:
             when = record
+        route = s.get("fall_route")
         reason = s.get("resignation_reason")
-        return Stat("government resigned", short_date(rdate), when + (f"; {reason}" if reason else ""),
-                    key="resigned", tone="active")
+        note = "; ".join(x for x in (f"by {route}" if route else "", when, reason) if x)
+        return Stat("government resigned", short_date(rdate), note, key="resigned", tone="active")
     note = f"in office on {short_date(parse_date(s.get('end')))}" + (f"; {record}" if record else "")
     return Stat("government resigned", "no", note, key="resigned")
 
@@ -116,6 +118,7 @@ def headline(b: EpisodeRun, ep: Episode) -> Headline:
         Stat("clashes", fmt_int(s.get("clashes")), key="clashes"),
         Stat("marches", fmt_int(len(s.get("marches") or [])), key="marches"),
         Stat("one agent per", f"{fmt_int(ppa)} people" if ppa else "—", key="scale"),
+        Stat("shared values set by the episode", ", ".join(s.get("tuned") or []) or "none", key="tuned"),
         Stat("seed", str(s.get("seed", "—")), key="seed"),
         Stat("runtime", fmt_duration(s.get("wall_seconds")), key="runtime"),
     ]
@@ -248,6 +251,12 @@ def episode_page(out_dir: str | Path) -> Page:
     page = Page(title=str(name), subtitle=str(description), meta=meta,
                 kicker=f"uprising report · {ep.title or 'episode'}", footer=footer)
     page.add(headline(b, ep))
+    tuned = list(s.get("tuned") or [])
+    if tuned:
+        page.add(Prose([f"This episode's scenario.toml overrides {len(tuned)} value"
+                        f"{'s' if len(tuned) != 1 else ''} of the shared table, in the open: "
+                        f"{', '.join(tuned)}. The other episodes run with the shared values "
+                        "(docs/episode-data.md)."]))
     if b.ts is None or not b.ts.height:
         page.add(Prose(["This run wrote no time series."]))
         return page
