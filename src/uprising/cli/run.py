@@ -73,6 +73,8 @@ def run_command(
     checkpoint_every: Annotated[int | None, typer.Option(
         "--checkpoint-every", min=1, metavar="N",
         help="Write DIR/checkpoint.npz every N steps; `uprising resume DIR/checkpoint.npz` continues.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the results of a different run in --out "
+                                        "(without it, such a folder is refused).")] = False,
 ) -> None:
     """Run a scenario; write timeseries.parquet, summary.json, frames.npz and scenario.toml to --out.
 
@@ -85,10 +87,15 @@ def run_command(
         if value is not None:
             overrides[key] = value
     resolved = load_scenario(scenario, overrides)
+    if resolved.scenario.tuned:  # a folder that overrides a shared behavioural value says so, always
+        stderr.print(f"note: {scenario} overrides shared values (scenario.tuned): {', '.join(resolved.scenario.tuned)}",
+                     markup=False, soft_wrap=True)
     info = resolved.scenario
     out_dir = out if out is not None else Path("results") / info.name
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(str(out_dir), None, "exists and is not a directory; give --out a directory")
+    if not force:
+        refuse_another_run(out_dir, scenario_to_toml(resolved))
 
     from uprising.simulation import Simulation  # numba compiles on import: keep other commands fast
 
@@ -123,6 +130,30 @@ def run_command(
                 raise typer.Exit(stop.exit_code) from None
         write_outputs(sim, resolved, out_dir, report=report, quiet=quiet, wall=time.perf_counter() - started)
     resume.clear_interrupted(out_dir)
+
+
+RUN_FILES = ("summary.json", "timeseries.parquet", "frames.npz", "INTERRUPTED.json")
+
+
+def refuse_another_run(out_dir: Path, scenario_toml: str) -> None:
+    """A UserError when ``out_dir`` holds the results of a different run: its scenario.toml (the
+    resolved scenario, seed and overrides included) differs from ``scenario_toml``, or it holds a
+    run's files without one. The same run again (or an empty or new folder) is fine: rerunning a
+    command replaces its own results. ``uprising run my.toml --set ...`` went to
+    ``results/<name>/`` and silently replaced the earlier run there (issue #22, 12)."""
+    if not out_dir.is_dir():
+        return
+    written = out_dir / "scenario.toml"
+    try:
+        if written.is_file():
+            if written.read_text(encoding="utf-8") == scenario_toml:
+                return
+        elif not any((out_dir / name).exists() for name in RUN_FILES):
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    raise UserError(str(out_dir), None, "holds the results of a different run (its scenario.toml differs); "
+                    "give --out another folder, or --force to replace them")
 
 
 def write_outputs(sim: Any, resolved: Any, out_dir: Path, *, report: bool, quiet: bool, wall: float) -> None:

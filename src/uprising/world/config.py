@@ -357,14 +357,19 @@ class Coalition(Section):
     """
 
     tolerance: dict[str, float] = Field(
-        default_factory=lambda: {"party": 40.0, "partner": 25.0, "legislature": 30.0, "army": 40.0,
-                                 "police": 40.0, "business": 25.0, "foreign": 30.0},
-        description="Strain at which a player of each role defects [calibrated].")
+        default_factory=lambda: {"party": 120.0, "partner": 80.0, "legislature": 100.0, "army": 150.0,
+                                 "police": 150.0, "business": 80.0, "foreign": 100.0},
+        description="Strain at which a player of each role defects: partners and business leave before the "
+        "ruling party, the armed forces last (Svolik 2012; Geddes, Wright and Frantz 2018) [ours; their common "
+        "scale tolerance_scale is fitted].")
     tolerance_scale: float = Field(
         1.0, gt=0.0, description="One factor on every role's tolerance: how much strain a regime's players bear "
         "(the joint fit moves this one number, not seven) [fit].")
     mobilised_scale: float = Field(
         1.0, gt=0.0, description="Percent of the people active that counts one unit of strain [ours].")
+    memory_days: float = Field(
+        14.0, gt=0.0, description="Days over which the players remember mobilisation (a leaky sum of percent-days): "
+        "two weeks, as a government's crisis is counted in weeks [ours].")
     paralysis_ratio: float = Field(
         10.0, gt=0.0, description="The capital is paralysed while its actives exceed this many times its "
         "police and soldiers (issue #4) [calibrated].")
@@ -414,10 +419,10 @@ class Mobilisation(Section):
         0.95, ge=0.0, le=1.0, description="Unorganised actives with H at least this loot (ACLED 'Looting/property "
         "destruction') [ours].")
     ban_threshold: float = Field(
-        0.05, ge=0.0, le=1.0, description="Threshold T added where a state of siege bans gatherings: acting is "
+        0.02, ge=0.0, le=1.0, description="Threshold T added where a state of siege bans gatherings: acting is "
         "riskier, and people can defy it [ours].")
     police_on_street: float = Field(
-        0.2, ge=0.0, le=1.0, description="Share of a place's police that faces a crowd when its rules allow tear gas "
+        0.03, ge=0.0, le=1.0, description="Share of a place's police that faces a crowd when its rules allow tear gas "
         "or fire [ours].")
 
 

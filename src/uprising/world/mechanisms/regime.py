@@ -5,8 +5,9 @@ player's strain (docs/mechanisms/coalition.md):
 
     z_i = W[role_i] . (m_capital, m_country, d, paralysed, short, refused)
 
-- m_capital, m_country: percent of the people active in the capital and in the country, smoothed
-  over a day (``coalition.mobilised_scale`` percent per unit);
+- m_capital, m_country: percent of the people active in the capital and in the country, summed day
+  by day with a memory of ``coalition.memory_days`` (percent-days, ``coalition.mobilised_scale``
+  percent per unit): a week of mass protest strains a regime, a day of it hardly does;
 - d: people killed by the state per million of the country's people, so far;
 - paralysed: days the capital has been paralysed (its actives above ``coalition.paralysis_ratio``
   times its police and soldiers), so far; short: days it has been short of fuel, so far;
@@ -68,7 +69,8 @@ def install(w) -> None:
     w.player_strain = np.zeros(len(players))
     w.player_defected = np.full(len(players), -1, np.int64)  # step of defection, -1 while loyal
     w.strain_inputs = np.zeros(len(FEATURES))
-    w.mobilised = np.zeros(2)  # smoothed percent active: capital, country
+    w.mobilised = np.zeros(2)  # percent-days active, with memory: capital, country
+    w.mobilised_now = np.zeros(2)  # percent active this step
     w.elite_support = 1.0
     w.paralysed_run = 0
     w.paralysed_steps = 0
@@ -91,7 +93,9 @@ def _observe(w, step: int) -> np.ndarray:
     people = float(w.population.sum())
     active = np.array([w.active_people[cap] / max(float(w.population[cap]), 1.0),
                        w.active_people.sum() / max(people, 1.0)])
-    w.mobilised += (100.0 * active / c.mobilised_scale - w.mobilised) / w.spd
+    w.mobilised_now = 100.0 * active / c.mobilised_scale
+    keep = 1.0 - 1.0 / (c.memory_days * w.spd)
+    w.mobilised = w.mobilised * keep + w.mobilised_now / w.spd
     if w.last_concession_step == step:
         w.refused_steps = 0
     elif active[1] >= c.mass_share:
@@ -188,7 +192,7 @@ MECHANISM = Mechanism(
     install=install,
     phases=(("regime.update", regime_update),),
     columns={"elite_support": (lambda w: np.full(w.P, w.elite_support), float),
-             "mobilised_capital": (lambda w: np.full(w.P, w.mobilised[0]), float),
-             "mobilised_country": (lambda w: np.full(w.P, w.mobilised[1]), float)},
+             "mobilised_capital": (lambda w: np.full(w.P, w.mobilised_now[0]), float),
+             "mobilised_country": (lambda w: np.full(w.P, w.mobilised_now[1]), float)},
     doc="The coalition of veto players, their defections, and the routes by which the government falls.",
 )
