@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KINDS = ("data", "literature", "assumed", "calibrated", "untagged")
+LIBRARY_KINDS = ("fitted", "calibrated", "literature", "assumed", "data", "untagged")
 _TAG = re.compile(r"\[([^\]]+)\]")
 _KIND_OF = (
     ("calibrated", "calibrated"),
+    ("bolivia-2003 fit", "calibrated"),
     ("e02", "literature"),
     ("epstein", "literature"),
     ("transfer", "literature"),
@@ -123,6 +125,45 @@ def budget(source: str) -> dict:
     }
 
 
+def library_budget() -> dict:
+    """The budget of the whole library: every value of the shared table (world/shared_values.toml) by
+    where it comes from, those fitted by machine (world/fitted_parameters.toml) apart, against the
+    headline targets of every shipped episode; and each episode's overrides of the table."""
+    import tomllib
+
+    from uprising.scenarios import load_scenario
+    from uprising.scenarios.loader import SHARED_VALUES
+    from uprising.scenarios.shipped import shipped_episodes
+    from uprising.world.history import has_record, load_record_file
+
+    fitted_file = SHARED_VALUES.parent / "fitted_parameters.toml"
+    fitted = {p["key"] for p in tomllib.loads(fitted_file.read_text(encoding="utf-8"))["parameters"]}
+    entries = []
+    for e in _entries(SHARED_VALUES):
+        kind = "fitted" if e.key in fitted else e.kind
+        entries.append(Entry(e.key, e.value, kind, e.tag, e.line))
+    missing = sorted(fitted - {e.key for e in entries})
+    episodes = {}
+    targets = 0
+    for name in shipped_episodes():
+        sc = load_scenario(name)
+        n = len([t for t in load_record_file(sc.world.folder).targets if t.headline]) if has_record(sc.world.folder) else 0
+        targets += n
+        episodes[name] = {"targets": n, "tuned": list(sc.scenario.tuned)}
+    counts = {k: sum(e.kind == k for e in entries) for k in LIBRARY_KINDS}
+    return {
+        "file": "src/uprising/world/shared_values.toml",
+        "fitted_file": "src/uprising/world/fitted_parameters.toml",
+        "counts": counts,
+        "fitted": sorted(fitted),
+        "fitted_not_in_table": missing,
+        "episodes": episodes,
+        "targets": targets,
+        "fitted_per_target": len(fitted) / targets if targets else None,
+        "entries": [e.__dict__ for e in entries],
+    }
+
+
 def markdown(b: dict) -> str:
     """The budget as a Markdown table (one row per value) with the counts."""
     rows = ["| key | value | kind | tag |", "|---|---|---|---|"]
@@ -141,4 +182,4 @@ if __name__ == "__main__":  # pragma: no cover - a convenience
     print(markdown(budget(sys.argv[1])))
 
 
-__all__ = ["budget", "markdown", "kind_of", "KINDS"]
+__all__ = ["budget", "library_budget", "markdown", "kind_of", "KINDS", "LIBRARY_KINDS"]
