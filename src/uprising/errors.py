@@ -6,10 +6,26 @@ traceback. Anything else is an internal error.
 
 ``str(error)`` is ``<file>: <key>: <what is wrong; what is allowed>``; when the line of the
 file is known it is ``<file>:<line>: <key>: ...`` (the compiler convention editors follow).
-Parts that are unknown are left out. The message never spans lines.
+Parts that are unknown are left out. The message never spans lines. A file is shown one way in
+every message: relative to the current directory when it lies under it, else as given
+(:func:`shown_path`).
 """
 
 from __future__ import annotations
+
+import os
+
+
+def shown_path(file: str) -> str:
+    """``file`` as messages show it: an absolute path under the current directory relative to
+    it (``places.csv`` of ``./ep`` is ``ep/places.csv`` however it was reached), else unchanged."""
+    if not file or not os.path.isabs(file):
+        return file
+    try:
+        rel = os.path.relpath(file, os.getcwd())
+    except ValueError:  # another drive (Windows)
+        return file
+    return file if rel == os.curdir or rel.startswith(os.pardir) else rel
 
 
 class UserError(Exception):
@@ -25,7 +41,7 @@ class UserError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = self.file
+        where = shown_path(self.file) if self.file else self.file
         if where and self.line is not None:
             where = f"{where}:{self.line}"
         parts = [p for p in (where, self.key) if p]

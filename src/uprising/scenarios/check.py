@@ -135,11 +135,23 @@ def _int(t: _Table, line: int, row: dict, col: str, out: list[Problem], *, requi
         if required:
             out.append(Problem(t.path, line, col, "empty; a whole number is needed"))
         return None
+    from uprising.world.geography import MAX_PEOPLE
+
     try:
         v = int(text)
     except ValueError:
-        out.append(Problem(t.path, line, col, f"{text!r} is not a whole number"))
-        return None
+        try:  # 4e5, 1e12: a number written as a decimal, read as geography reads it
+            number = float(text)
+        except ValueError:
+            out.append(Problem(t.path, line, col, f"{text!r} is not a number"))
+            return None
+        if not number.is_integer():
+            out.append(Problem(t.path, line, col, f"{text!r} is not a whole number"))
+            return None
+        if abs(number) > MAX_PEOPLE:
+            out.append(Problem(t.path, line, col, f"{text} is out of range; allowed: a whole number up to {MAX_PEOPLE:,}"))
+            return None
+        v = int(number)
     if v < 0:
         out.append(Problem(t.path, line, col, f"{v} is negative"))
         return None
@@ -320,12 +332,10 @@ def _record(folder: Path, names: _Names | None, out: list[Problem]) -> None:
         out.append(Problem(label, None, None, f"not UTF-8 text (bad byte at offset {e.start})"))
         return
     except tomllib.TOMLDecodeError as e:
-        from uprising.scenarios.loader import _TOML_POSITION
+        from uprising.scenarios.messages import toml_error
 
-        message, line = str(e), None
-        if m := _TOML_POSITION.search(message):
-            line, message = int(m.group(1)), f"column {m.group(2)}: {message[: m.start()]}"
-        out.append(Problem(label, line, None, f"malformed TOML: {message} (see https://toml.io)"))
+        error = toml_error(label, text, e)  # as the loader words a scenario's
+        out.append(Problem(label, error.line, None, error.message))
         return
     lines = _key_lines(text)
 
@@ -338,10 +348,11 @@ def _record(folder: Path, names: _Names | None, out: list[Problem]) -> None:
     try:
         record = Record.model_validate(data)
     except ValidationError as e:
+        from uprising.scenarios.messages import word_error
+
         for err in e.errors():
-            loc = tuple(err["loc"])
-            key = ".".join(str(k) for k in loc) or None
-            out.append(Problem(label, _line_of(text, loc), key, err["msg"].removeprefix("Value error, ")))
+            key, message = word_error(err)
+            out.append(Problem(label, _line_of(text, tuple(err["loc"])), key or None, message))
         return
     if names is not None:
         for loc, name in record.place_names():

@@ -4,8 +4,10 @@ sweep specs both word their errors here."""
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
+import re
 import types
 import typing
 from typing import Any, Literal
@@ -15,6 +17,42 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from uprising.scenarios.schema import Scenario
+
+DATE_WORDS = "a date YYYY-MM-DD (a TOML date: no quotes)"
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+def toml_error(label: str, text: str, error: Exception):
+    """A TOML file's syntax error (``tomllib.TOMLDecodeError``) as the loader words it, for every
+    TOML file (scenario, record.toml, sweep specs): ``FILE:LINE: column N: malformed TOML: ...``."""
+    from uprising.errors import UserError
+
+    message, line = str(error), None
+    if m := _TOML_POSITION.search(message):
+        line = int(m.group(1))
+        message = f"column {m.group(2)}: malformed TOML: {message[: m.start()]}"
+    elif _TOML_END.search(message):
+        line = text.count("\n") + 1
+        message = f"malformed TOML at end of file: {_TOML_END.sub('', message)}"
+    else:
+        message = f"malformed TOML: {message}"
+    return UserError(label, None, message + " (see https://toml.io)", line=line)
+
+
+def word_error(err: dict) -> tuple[str, str]:
+    """(dotted key, message) of one of pydantic's errors in a TOML file that is not a scenario
+    (record.toml): dates worded as in a scenario, a list's items as ``phases[0].date``."""
+    kind = str(err.get("type", ""))
+    value = err.get("input")
+    if kind.startswith(("date_", "datetime_")):
+        message = f"{_show(value)} is not a date; allowed: a date YYYY-MM-DD"
+    elif kind == "value_error":
+        message = str(err.get("ctx", {}).get("error", err.get("msg", "")))
+    else:
+        message = str(err.get("msg", "")).removeprefix("Value error, ")
+    return _dotted(tuple(err.get("loc", ()))), message
+
 
 def _dotted(loc: tuple) -> str:
     out = ""
@@ -106,6 +144,8 @@ def describe_allowed(info: FieldInfo) -> str:
         text = "true or false"
     elif annotation is str:
         text = "a string"
+    elif annotation is datetime.date:
+        text = DATE_WORDS
     elif annotation in (int, float):
         noun = "a whole number" if annotation is int else "a number"
         if lo is not None and hi is not None and not (lo_strict or hi_strict):
@@ -207,11 +247,15 @@ def error_message(error: ValidationError, field_at=None, unknown_key=None) -> tu
         message = f"nan is not allowed; allowed: {allowed}"
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         message = f"{_show(value)} is out of range; allowed: {allowed}"
+    elif kind.startswith(("date_", "datetime_")) and not isinstance(value, str):
+        message = f"{_show(value)} is not a date; allowed: {DATE_WORDS}"
     elif kind.endswith("_type") or kind in ("int_from_float", "int_parsing", "float_parsing", "bool_parsing"):
         if kind in ("model_type", "dict_type"):
             message = f"expected a table ([{_dotted(loc)}]), got {_toml_type(value)}"
         elif kind == "list_type":
             message = f"expected an array of tables ([[{_dotted(loc)}]]), got {_toml_type(value)}"
+        elif isinstance(value, float) and math.isfinite(value) and info is not None and _wants_int(info):
+            message = _float_for_int(value, info, allowed)
         else:
             got = _toml_type(value) if isinstance(value, (dict, list)) else f"{_toml_type(value)} {_show(value)}"
             message = f"expected {allowed}, got {got}"
@@ -220,6 +264,29 @@ def error_message(error: ValidationError, field_at=None, unknown_key=None) -> tu
     else:
         message = first["msg"]
     return loc, and_more(message, error)
+
+
+def _wants_int(info: FieldInfo) -> bool:
+    annotation = info.annotation
+    args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
+    return int in args and float not in args
+
+
+def _float_for_int(value: float, info: FieldInfo, allowed: str | None) -> str:
+    """A whole-number field given a decimal number (TOML ``1e12``, ``56.0``, ``56.5``): not a
+    whole number, out of range, or a whole number to write without a point or an exponent."""
+    if not value.is_integer():
+        return f"{value:g} is not a whole number; allowed: {allowed}"
+    lo = hi = None
+    for m in info.metadata:
+        if isinstance(m, (Ge, Gt)):
+            lo = (m.ge if isinstance(m, Ge) else m.gt + 1)
+        elif isinstance(m, (Le, Lt)):
+            hi = (m.le if isinstance(m, Le) else m.lt - 1)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        return f"{value:g} is out of range; allowed: {allowed}"
+    return (f"{value!r} is written as a decimal number; allowed: {allowed}, written without a point or an "
+            f"exponent ({int(value)})")
 
 
 def and_more(message: str, error: ValidationError) -> str:

@@ -125,7 +125,7 @@ class Places:
             for k in (n, *al):
                 kk = _key(k)
                 if kk in lookup and lookup[kk] != i:
-                    raise ValueError(f"place name or alias {k!r} is ambiguous")
+                    raise ValueError(f"place name or alias '{k}' is ambiguous")
                 lookup[kk] = i
         object.__setattr__(self, "_lookup", lookup)
 
@@ -163,12 +163,27 @@ ROAD_COLUMNS = ("from", "to", "km", "paved_km", "surface")
 PATH_COLUMNS = ("from", "to", "km")
 
 
+MAX_PEOPLE = 10**10  # more people than the world has: a whole-number column is at most this
+
+
 def _number(folder, name: str, row: int, column: str, text: str, kind=float):
+    label = str(Path(folder) / name)
     try:
-        return kind(text)
+        value = float(text)
     except (TypeError, ValueError):
-        raise UserError(str(Path(folder) / name), column, f"row {row}: {text!r} is not a number",
-                        line=row + 1) from None
+        raise UserError(label, column, f"row {row}: {text!r} is not a number", line=row + 1) from None
+    if kind is not int:
+        return value
+    try:
+        return int(text)
+    except ValueError:  # 4e5, 1e12, 56.5: a number, written as a decimal
+        pass
+    if not value.is_integer():
+        raise UserError(label, column, f"row {row}: {text!r} is not a whole number", line=row + 1)
+    if abs(value) > MAX_PEOPLE:
+        raise UserError(label, column, f"row {row}: {text} is out of range; allowed: a whole number up to "
+                        f"{MAX_PEOPLE:,}", line=row + 1)
+    return int(value)
 
 
 @lru_cache(maxsize=16)
@@ -183,6 +198,15 @@ def _load_places(folder: str) -> Places:
     def num(i, col, kind=float):
         return _number(folder, PLACES_FILE, i + 1, col, rows[i][col], kind)
 
+    seen: dict[str, int] = {}  # a name or alias, as places are looked up -> its line
+    for i, r in enumerate(rows):
+        for column, names in (("name", [r["name"] or ""]), ("aliases", split(r.get("aliases") or ""))):
+            for n in names:
+                first = seen.setdefault(_key(n), i + 2)
+                if first != i + 2:
+                    raise UserError(str(Path(folder) / PLACES_FILE), column,
+                                    f"place name or alias '{n}' is already used on line {first}; each must "
+                                    "name one place", line=i + 2)
     pops = [num(i, "population", int) for i in range(len(rows))]
     for i, v in enumerate(pops):
         if v < 0:

@@ -252,14 +252,17 @@ def _load(path: str) -> Record:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise UserError(path, None, f"malformed TOML: {e}") from None
+        from uprising.scenarios.messages import toml_error
+
+        raise toml_error(path, text, e) from None
     try:
         record = Record.model_validate(data)
     except ValidationError as e:
+        from uprising.scenarios.messages import word_error
+
         err = e.errors()[0]
-        loc = tuple(err["loc"])
-        key = ".".join(str(k) for k in loc) or None
-        raise UserError(path, key, err["msg"].removeprefix("Value error, "), line=_line_of(text, loc)) from None
+        key, message = word_error(err)
+        raise UserError(path, key or None, message, line=_line_of(text, tuple(err["loc"]))) from None
     from uprising.world.geography import load_places
 
     places = load_places(p.parent)
