@@ -21,7 +21,7 @@ import importlib
 from uprising.cli.app import app
 
 # Modules holding commands, in the order `uprising --help` lists them.
-COMMANDS = ("run", "resume", "scenarios", "new", "check", "record", "budget", "sweep", "results", "sensitivity", "compare", "calibrate", "abc", "validate", "fragility", "report", "effects", "serve")
+COMMANDS = ("run", "resume", "scenarios", "new", "check", "record", "budget", "sweep", "results", "sensitivity", "compare", "calibrate", "abc", "fit", "crossval", "validate", "fragility", "report", "effects", "serve")
 
 for _name in COMMANDS:
     importlib.import_module(f"uprising.cli.{_name}")

@@ -65,6 +65,104 @@ def _kernel_density(z: np.ndarray, centres: np.ndarray, weights: np.ndarray, cov
     return float(np.sum(weights * np.exp(-0.5 * np.einsum("ij,jk,ik->i", d, inv, d))))
 
 
+def run_seeds(seed: int, first: int, n: int, per: int = 1) -> list[list[int]]:
+    """The seeds of proposals ``first .. first + n - 1``: proposal k's SeedSequence is the root's k-th
+    child (``SeedSequence(seed).spawn``), whose state gives its ``per`` run seeds. The same on any
+    number of workers, and after a resume."""
+    out = []
+    for k in range(first, first + n):
+        child = np.random.SeedSequence(int(seed), spawn_key=(k,))
+        out.append([int(x >> np.uint64(1)) for x in child.generate_state(per, np.uint64)])
+    return out
+
+
+def smc(simulate, params: Mapping[str, tuple[float, float, bool]], *, particles: int, generations: int, seed: int = 1,
+        batch: int | None = None, first_batch: int | None = None, max_proposals: int | None = None,
+        state: dict | None = None, checkpoint=None, progress=None) -> dict[str, Any]:
+    """The population Monte Carlo ABC of the module doc, for any model.
+
+    ``simulate(values, first)`` runs the proposals ``values`` (rows in the parameters' own units),
+    numbered ``first, first + 1, ...`` in the order they were proposed (their seeds: ``run_seeds``),
+    and returns one ``(distance, info)`` per row; ``info`` is kept with the particle. Generation 0 is
+    simulated ``first_batch`` proposals at a time (default: all at once), later ones ``batch`` at a time.
+
+    ``checkpoint(state)`` is called after every batch with a plain-data state (JSON-able when the
+    infos are); ``smc(..., state=that)`` continues from it and gives the same populations as a run
+    that was never stopped. Returns the final state: ``history`` holds each generation's
+    ``{generation, tolerance, proposals, z, w, dist, infos}`` (z in the prior's coordinates).
+    """
+    keys = list(params)
+    lo, hi = _bounds(params)
+    batch = batch or max(2 * particles, 8)
+    first_batch = first_batch or particles
+    max_proposals = max_proposals or 50 * particles
+    rng = np.random.default_rng(seed)
+    if state is None:
+        state = {"t": 0, "ran": 0, "history": [], "pending": None, "eps": math.inf, "done": False}
+    else:
+        rng.bit_generator.state = state["rng"]
+
+    def save() -> None:
+        state["rng"] = rng.bit_generator.state
+        if checkpoint:
+            checkpoint(state)
+
+    def run(cand: np.ndarray) -> list[tuple[float, Any]]:
+        out = simulate(_from_unit(params, cand), state["ran"])
+        state["ran"] += len(cand)
+        return out
+
+    while not state["done"] and state["t"] < generations:
+        t = state["t"]
+        if t == 0:
+            pend = state["pending"]
+            if pend is None:
+                pend = state["pending"] = {"z": rng.uniform(lo, hi, size=(particles, len(keys))).tolist(),
+                                           "dist": [], "infos": []}
+            while len(pend["dist"]) < particles:
+                cand = np.array(pend["z"][len(pend["dist"]) : len(pend["dist"]) + first_batch])
+                for d, info in run(cand):
+                    pend["dist"].append(float(d)), pend["infos"].append(info)
+                save()
+            dist = np.array(pend["dist"])
+            z, w, proposals, eps_used = np.array(pend["z"]), np.full(particles, 1.0 / particles), particles, math.inf
+        else:
+            last = state["history"][-1]
+            z_prev, w_prev = np.array(last["z"]), np.array(last["w"])
+            eps_used = state["eps"]
+            cov = 2.0 * np.atleast_2d(np.cov(z_prev, rowvar=False, aweights=w_prev)) + 1e-12 * np.eye(len(keys))
+            pend = state["pending"] or {"z": [], "dist": [], "infos": [], "proposals": 0}
+            state["pending"] = pend
+            while len(pend["z"]) < particles and pend["proposals"] < max_proposals:
+                pick = rng.choice(len(w_prev), size=batch, p=w_prev)
+                cand = z_prev[pick] + rng.multivariate_normal(np.zeros(len(keys)), cov, size=batch)
+                cand = cand[np.all((cand >= lo) & (cand <= hi), axis=1)]
+                pend["proposals"] += batch
+                if len(cand):
+                    for c, (d, info) in zip(cand, run(cand)):
+                        if d <= eps_used and len(pend["z"]) < particles:
+                            pend["z"].append(c.tolist()), pend["dist"].append(float(d)), pend["infos"].append(info)
+                save()
+            if len(pend["z"]) < 2:  # the tolerance cannot be met: stop with the last population
+                state["done"], state["pending"] = True, None
+                save()
+                break
+            z = np.array(pend["z"])
+            w = np.array([1.0 / _kernel_density(c, z_prev, w_prev, cov) for c in z])  # uniform prior: constant
+            w /= w.sum()
+            dist, proposals = np.array(pend["dist"]), pend["proposals"]
+        state["history"].append({"generation": t, "tolerance": eps_used, "proposals": int(proposals), "z": z.tolist(),
+                                 "w": w.tolist(), "dist": dist.tolist(), "infos": pend["infos"]})
+        finite = dist[np.isfinite(dist)]
+        state["eps"] = float(np.median(finite)) if len(finite) else math.inf
+        state["t"], state["pending"] = t + 1, None
+        state["done"] = state["t"] >= generations
+        save()
+        if progress:
+            progress(t + 1, generations)
+    return state
+
+
 def abc_smc(scenario: str, *, particles: int = 20, generations: int = 3, until: dt.date | None = None,
             parameters: Mapping[str, tuple[float, float, bool]] | None = None, seed: int = 1,
             batch: int | None = None, workers: int | None = None, overrides: Mapping[str, object] | None = None,
@@ -85,58 +183,21 @@ def abc_smc(scenario: str, *, particles: int = 20, generations: int = 3, until: 
     steps = None if until is None else ((until - world.start).days + 1) * world.steps_per_day
     payload = {"base": scenario_to_dict(base), "steps": steps}
     keys = list(params)
-    lo, hi = _bounds(params)
-    rng = np.random.default_rng(seed)
-    batch = batch or max(2 * particles, 8)
-    max_proposals = max_proposals or 50 * particles
-    root = np.random.SeedSequence(int(seed))  # spawns children in order: run k gets spawn_seeds(seed, k + 1)[k]
-    history = []
-
-    def run(values: np.ndarray, executor) -> list[dict]:
-        seeds = [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in root.spawn(len(values))]
-        items = [[(i, s, {k: float(v) for k, v in zip(keys, row)})] for i, (s, row) in enumerate(zip(seeds, values))]
-        runs = sorted((r for chunk in executor.map_unordered(payload, items, fn=outcome_chunk) for r in chunk),
-                      key=lambda r: r["key"])
-        for r, s in zip(runs, seeds):
-            r["seed"] = s
-        return runs
 
     with make_executor(workers) as executor:
-        z = rng.uniform(lo, hi, size=(particles, len(keys)))
-        runs = run(_from_unit(params, z), executor)
-        dist = np.array([score_run(r, record, fit_until)["total"] for r in runs])
-        w = np.full(particles, 1.0 / particles)
-        eps = float(np.median(dist[np.isfinite(dist)])) if np.isfinite(dist).any() else math.inf
-        history.append(_generation(0, math.inf, z, w, dist, runs, params, particles))
-        if progress:
-            progress(1, generations)
-        for t in range(1, generations):
-            cov = 2.0 * np.atleast_2d(np.cov(z, rowvar=False, aweights=w)) + 1e-12 * np.eye(len(keys))
-            kept_z, kept_runs, kept_d = [], [], []
-            proposals = 0
-            while len(kept_z) < particles and proposals < max_proposals:
-                pick = rng.choice(len(w), size=batch, p=w)
-                cand = z[pick] + rng.multivariate_normal(np.zeros(len(keys)), cov, size=batch)
-                inside = np.all((cand >= lo) & (cand <= hi), axis=1)
-                cand = cand[inside]
-                proposals += batch
-                if not len(cand):
-                    continue
-                new_runs = run(_from_unit(params, cand), executor)
-                for c, r in zip(cand, new_runs):
-                    d = score_run(r, record, fit_until)["total"]
-                    if d <= eps and len(kept_z) < particles:
-                        kept_z.append(c), kept_runs.append(r), kept_d.append(d)
-            if len(kept_z) < 2:
-                break  # the tolerance cannot be met: stop with the last population
-            new_z = np.array(kept_z)
-            new_w = np.array([1.0 / _kernel_density(c, z, w, cov) for c in new_z])  # uniform prior: constant
-            new_w /= new_w.sum()
-            z, w, runs, dist = new_z, new_w, kept_runs, np.array(kept_d)
-            history.append(_generation(t, eps, z, w, dist, runs, params, proposals))
-            eps = float(np.median(dist))
-            if progress:
-                progress(t + 1, generations)
+        def simulate(values: np.ndarray, first: int) -> list[tuple[float, dict]]:
+            seeds = [s for [s] in run_seeds(seed, first, len(values))]
+            items = [[(i, s, {k: float(v) for k, v in zip(keys, row)})] for i, (s, row) in enumerate(zip(seeds, values))]
+            runs = sorted((r for chunk in executor.map_unordered(payload, items, fn=outcome_chunk) for r in chunk),
+                          key=lambda r: r["key"])
+            for r, s in zip(runs, seeds):
+                r["seed"] = s
+            return [(score_run(r, record, fit_until)["total"], r) for r in runs]
+
+        state = smc(simulate, params, particles=particles, generations=generations, seed=seed, batch=batch,
+                    max_proposals=max_proposals, progress=progress)
+    history = [_generation(g["generation"], g["tolerance"], np.array(g["z"]), np.array(g["w"]), np.array(g["dist"]),
+                           g["infos"], params, g["proposals"]) for g in state["history"]]
     return {"kind": "abc", "scenario": str(scenario), "until": until.isoformat() if until else None,
             "particles": particles, "seed": seed, "parameters": {k: list(v) for k, v in params.items()},
             "generations": history, "posterior": history[-1]}
@@ -179,4 +240,4 @@ def write(result: dict, out: str | Path) -> Path:
     return write_json(Path(out) / "abc.json", result)
 
 
-__all__ = ["abc_smc", "write"]
+__all__ = ["abc_smc", "smc", "run_seeds", "write"]
