@@ -9,6 +9,7 @@ from engine_helpers import scenario
 
 from uprising.engine.plan import Phase
 from uprising.errors import UserError
+from uprising.scenarios import load_scenario
 from uprising.simulation import Simulation, outbursts
 
 
@@ -113,3 +114,18 @@ def test_from_scenario_uses_the_loader():
 def test_outbursts_count_crossings():
     assert outbursts(np.array([0, 60, 70, 40, 55, 49, 51, 50, 49]), 50) == 3
     assert outbursts(np.array([0, 50, 50, 10]), 50) == 0
+
+
+def test_the_parameters_of_a_summary_carry_the_seed_and_schedule_used():
+    """Issue #22, 20: summary() said seed 77 at its top and the file's seed 1 in its parameters."""
+    sc = load_scenario("epstein-1", {"scenario.steps": 3, "grid.width": 10, "grid.height": 10})
+    assert sc.scenario.seed != 77
+    sim = Simulation(sc, seed=77, schedule="synchronous")
+    sim.run()
+    s = sim.summary()
+    assert s["seed"] == s["parameters"]["scenario"]["seed"] == 77
+    assert s["schedule"] == s["parameters"]["scenario"]["schedule"] == "synchronous"
+    assert sc.scenario.seed != 77  # the scenario given is not touched
+    again = Simulation(load_scenario(s["parameters"]))  # the parameters alone run this run again
+    again.run()
+    assert again.summary()["peak_active"] == s["peak_active"] and again.seed == 77

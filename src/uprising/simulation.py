@@ -188,13 +188,17 @@ class Simulation:
         alive = (cols["quiet"] + cols["active"] + cols["jailed"]).sum(axis=1)
         frac = active / np.maximum(alive, 1)
         agents = int((cols["quiet"] + cols["active"] + cols["jailed"] + cols["cops"]).sum(axis=1)[1:].sum())
+        # the parameters this run used: the seed and schedule given to Simulation(...), not the
+        # file's (run them again to get this run)
+        parameters = self.scenario.model_dump(mode="json")
+        parameters["scenario"].update(seed=self.seed, schedule=self.schedule)
         out = {
             "scenario": self.scenario.scenario.name,
             "model": self.scenario.scenario.model,
             "seed": self.seed,
             "steps": self.steps_done,
             "schedule": self.schedule,
-            "parameters": self.scenario.model_dump(mode="json"),
+            "parameters": parameters,
             "citizens": citizens,
             "cops": w.cops_at_start,
             "mean_active_fraction": float(frac[1:].mean()) if self.steps_done else 0.0,
