@@ -33,6 +33,21 @@ def _date(value: Any) -> str:
     return str(value)[:10]
 
 
+def last_day(s: dict[str, Any]) -> str | None:
+    """The last day a world's run simulated (ISO), from its start, steps and hours per step; the
+    episode's end when the run covers it all; None when the summary does not tell."""
+    import datetime as dt
+
+    try:
+        start = dt.date.fromisoformat(_date(s.get("start")))
+        end = dt.date.fromisoformat(_date(s.get("end")))
+        hours = float(s["hours_per_step"]) * int(s["steps"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    days = max(1, math.ceil(hours / 24))
+    return min(end, start + dt.timedelta(days=days - 1)).isoformat()
+
+
 def _rate(value: float) -> str:
     if not math.isfinite(value):
         return "—"
@@ -96,7 +111,14 @@ def places_table(s: dict[str, Any], record: Record | None) -> Table:
     start, end = _date(s.get("start")), _date(s.get("end"))
     hours = s.get("hours_per_step")
     table.add_row("scenario", f"{s['scenario']}, seed {s['seed']}", "")
-    table.add_row("period", f"{start} to {end} ({_count(s['steps'])} × {hours:g} h)", "")
+    last = last_day(s)
+    table.add_row("period", f"{start} to {last or end} ({_count(s['steps'])} × {hours:g} h)", "")
+    if last is not None and last < end:  # a run stopped early (--steps): the record runs on past it
+        import datetime as dt
+
+        ran, whole = ((dt.date.fromisoformat(d) - dt.date.fromisoformat(start)).days + 1 for d in (last, end))
+        table.add_row("  stopped early", f"{ran} of the episode's {whole} days",
+                      f"to {end}; compare up to {last} only")
     table.add_row("citizens", f"{_count(s['citizens'] * ppa)} (1 agent per {ppa:,.0f} people)", "")
     table.add_row("police", _count(s["cops"] * ppa), "")
     for row in _outcome_rows(s, record):
