@@ -367,6 +367,9 @@ class Coalition(Section):
         "(the joint fit moves this one number, not seven) [fit].")
     mobilised_scale: float = Field(
         1.0, gt=0.0, description="Percent of the people active that counts one unit of strain [ours].")
+    deaths_weight: float = Field(
+        1.0, gt=0.0, description="Strain per person killed by the state per million, against one percent-day of "
+        "mobilisation: how much killings weigh on the players beside crowds (fitted) [fit].")
     memory_days: float = Field(
         14.0, gt=0.0, description="Days over which the players remember mobilisation (a leaky sum of percent-days): "
         "two weeks, as a government's crisis is counted in weeks [ours].")

@@ -8,7 +8,8 @@ player's strain (docs/mechanisms/coalition.md):
 - m_capital, m_country: percent of the people active in the capital and in the country, summed day
   by day with a memory of ``coalition.memory_days`` (percent-days, ``coalition.mobilised_scale``
   percent per unit): a week of mass protest strains a regime, a day of it hardly does;
-- d: people killed by the state per million of the country's people, so far;
+- d: people killed by the state per million of the country's people, so far, times
+  ``coalition.deaths_weight`` (how killings weigh beside crowds: fitted);
 - paralysed: days the capital has been paralysed (its actives above ``coalition.paralysis_ratio``
   times its police and soldiers), so far; short: days it has been short of fuel, so far;
 - refused: days of mass mobilisation (``coalition.mass_share`` of the people active) since the last
@@ -100,7 +101,7 @@ def _observe(w, step: int) -> np.ndarray:
         w.refused_steps = 0
     elif active[1] >= c.mass_share:
         w.refused_steps += 1
-    deaths = float(w.mechanisms.deaths_people.sum()) * 1e6 / max(people, 1.0)
+    deaths = c.deaths_weight * float(w.mechanisms.deaths_people.sum()) * 1e6 / max(people, 1.0)
     return np.array([w.mobilised[0], w.mobilised[1], deaths, w.paralysed_steps / w.spd,
                      w.short_steps_capital / w.spd, w.refused_steps / w.spd])
 
