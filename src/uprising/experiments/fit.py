@@ -276,7 +276,8 @@ def fit(episodes: Sequence[str] | None = None, *, particles: int = 32, generatio
     point = {k: float(f"{q[1]:.6g}") for k, q in post["parameters"].items()}
     result = {"kind": "fit", "name": name, "command": command, "date": dt.date.today().isoformat(),
               "episodes": names, "records": records, "settings": settings, "generations": gens,
-              "posterior": post, "point": point, "distance": post["distance_weighted_mean"]}
+              "posterior": post, "point": point, "distance": post["distance_weighted_mean"],
+              "runs": int(state["ran"]) * len(names) * R}  # the runs simulated, over all generations
     _write_json_atomic(out / "fit.json", result)
     write_point(result, out / f"{name}.toml")
     return result
