@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/library_table.py                          # rewrite the page
     .venv/bin/python scripts/library_table.py --check                  # exit 1 if the page is stale
-    .venv/bin/python scripts/library_table.py --results results/library  # take in validation results first
+    .venv/bin/python scripts/retake_figures.py --run --episodes NAME      # validate NAME in both modes, then this
 
 Nothing in the page is typed by hand. Each row comes from one folder of ``src/uprising/episodes/``:
 the country, the outcome and its route, the concession and the deaths range from ``record.toml``;
@@ -10,10 +10,10 @@ the period from ``scenario.toml`` ``[world]`` (``uprising.scenarios.shipped.epis
 line ``uprising scenarios`` prints); the counts of rows of ``places.csv`` and ``record_events.csv``;
 the main sources from the ``source`` column of the folder's CSV files (``title | address``).
 
-The two validation columns come from ``docs/episodes/validation.json`` (committed). ``--results DIR``
-fills it first from the ``validation.json`` that ``uprising validate`` wrote for each episode and
-mode, found as ``DIR/<episode>-<mode>/validation.json`` (or ``DIR/<episode>-<mode>.json``), with
-``<mode>`` ``record`` or ``actors``. An episode and mode with no result reads "not yet run".
+The two validation columns come from ``docs/results/validation/<episode>-<mode>.json`` (committed),
+with ``<mode>`` ``record`` or ``actors``: the summaries ``scripts/retake_figures.py --run`` keeps of
+``uprising validate``, the same files docs/validation.md and README.md are written from. An episode
+and mode with no result reads "not yet run".
 ``tests/test_library_docs.py`` fails when the page differs from what this script writes.
 """
 
@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EPISODES = ROOT / "src" / "uprising" / "episodes"
 PAGE = ROOT / "docs" / "episodes" / "README.md"
-VALIDATION = ROOT / "docs" / "episodes" / "validation.json"
+VALIDATION = ROOT / "docs" / "results" / "validation"  # <episode>-<mode>.json: scripts/retake_figures.py --run
 MODES = ("record", "actors")
 MAIN_SOURCES = 3  # addresses shown per episode
 NOT_RUN = "not yet run"
@@ -113,10 +113,9 @@ def _md(text: str) -> str:
 
 
 def _num(x) -> str:
-    if x is None:
-        return "—"
-    x = float(x)
-    return f"{x:.0f}" if abs(x - round(x)) < 1e-9 or abs(x) >= 100 else f"{x:.1f}"
+    from uprising.report.sections import fmt_median  # one formatter of medians on every page
+
+    return fmt_median(x)
 
 
 # ---------------------------------------------------------------------------------- validation
@@ -130,6 +129,7 @@ def condense(result: dict, source: str) -> dict:
         "scale": result.get("scale"),
         "root_seed": result.get("root_seed"),
         "decisions_mode": result.get("decisions_mode"),
+        "provisional": result.get("provisional", False),
         "resigned_share": result.get("resigned_share"),
         "deaths_median": result.get("deaths_median"),
         "deaths_p10": result.get("deaths_p10"),
@@ -161,7 +161,9 @@ def read_results(directory: Path, episodes: list[str]) -> dict[str, dict[str, di
 
 
 def load_validation(path: Path = VALIDATION) -> dict:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    from uprising.scenarios.shipped import shipped_episodes
+
+    return read_results(path, shipped_episodes()) if path.is_dir() else {}
 
 
 def validation_cell(v: dict | None) -> str:
@@ -181,6 +183,8 @@ def validation_cell(v: dict | None) -> str:
                  f"(p10 {_num(v.get('deaths_p10'))}, p90 {_num(v.get('deaths_p90'))})")
     if v.get("scale"):
         text += f"; scale {v['scale']:g}"
+    if v.get("provisional"):
+        text += "; provisional, to be retaken"
     return _md(text)
 
 
@@ -264,16 +268,15 @@ def render(validation: dict | None = None) -> str:
         "- **validation**: the targets of `record.toml` met by an ensemble of `uprising validate`, the share",
         "  of runs in which the government fell and the median deaths, in each mode: `record` replays the",
         "  record's decisions, `actors` lets the organisations and the government take them",
-        "  (docs/validation.md). The results are kept in `docs/episodes/validation.json`, taken in with",
+        "  (docs/validation.md). The results are kept in `docs/results/validation/<episode>-<mode>.json`, the",
+        "  files docs/validation.md and README.md are written from too, taken with",
         "",
         "  ```sh",
-        "  uprising validate EPISODE --out results/library/EPISODE-record",
-        "  uprising validate EPISODE --set scenario.decisions=actors --out results/library/EPISODE-actors",
-        "  .venv/bin/python scripts/library_table.py --results results/library",
+        "  .venv/bin/python scripts/retake_figures.py --run   # uprising validate EPISODE -n 20 [--set scenario.decisions=actors]",
         "  ```",
         "",
-        "  The script reads `results/library/<episode>-<mode>/validation.json` (or",
-        f"  `results/library/<episode>-<mode>.json`); an episode and mode without one reads \"{NOT_RUN}\".",
+        "  which rewrites this page from them; each file keeps its command and date. An episode and mode",
+        f"  without one reads \"{NOT_RUN}\".",
         "  A missed target is listed by name: misses are reported, not tuned away.",
         "",
     ]
@@ -282,22 +285,9 @@ def render(validation: dict | None = None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--results", type=Path, help="a folder of <episode>-<mode>/validation.json to take in first")
     parser.add_argument("--check", action="store_true", help="exit 1 if the page differs from what would be written")
     args = parser.parse_args(argv)
     validation = load_validation()
-    if args.results is not None:
-        from uprising.scenarios.shipped import shipped_episodes
-
-        if not args.results.is_dir():
-            sys.exit(f"--results: {args.results} is not a folder")
-        found = read_results(args.results, shipped_episodes())
-        for name, modes in found.items():
-            validation.setdefault(name, {}).update(modes)
-        VALIDATION.parent.mkdir(parents=True, exist_ok=True)
-        VALIDATION.write_text(json.dumps(dict(sorted(validation.items())), indent=1, ensure_ascii=False) + "\n",
-                              encoding="utf-8")
-        print(f"took in {sum(len(m) for m in found.values())} results from {args.results}")
     text = render(validation)
     if args.check:
         if not PAGE.is_file() or PAGE.read_text(encoding="utf-8") != text:

@@ -61,7 +61,10 @@ def validate_command(
 
 
 def print_validation(result: dict, title: str) -> None:
-    """The targets, the outcome beside the record, and the scores beside the baseline's."""
+    """The targets, the outcome beside the record, and the scores beside the baseline's. Shares have two
+    decimals; medians (deaths, days) are written as on every page (report.sections.fmt_median)."""
+    from uprising.report.sections import fmt_median
+
     def f(x, fmt="{:.2f}"):
         return "—" if x is None else fmt.format(x) if isinstance(x, (int, float)) else str(x)
 
@@ -71,17 +74,19 @@ def print_validation(result: dict, title: str) -> None:
         table.add_column(col)
     for t in result["targets"]:
         name = t["name"] if t.get("headline", True) else f"{t['name']} (known miss)"
-        table.add_row(name, f(t["value"]), t["target"], "yes" if t["met"] else "[bold red]no[/]")
+        value = f(t["value"]) if str(t.get("measure", "")).endswith("_share") else fmt_median(t["value"])
+        table.add_row(name, value, t["target"], "yes" if t["met"] else "[bold red]no[/]")
     print_table(table)
     outcome = Table(title="outcome beside the record", show_lines=False)
     for col in ("measure", "model", "record"):
         outcome.add_column(col)
     outcome.add_row("resigned (share of runs)", f(result["resigned_share"]), "yes" if rec["resigned"] else "no")
     outcome.add_row("resignation date median [min, max]",
-                    f"{result['resignation_date_median']} [{result['resignation_date_min']}, {result['resignation_date_max']}]",
+                    f"{result['resignation_date_median']} [{result['resignation_date_min']}, {result['resignation_date_max']}]"
+                    if result["resignation_date_median"] else "—",
                     f(rec["resignation_date"]))
     outcome.add_row("deaths median [p10, p90]",
-                    f"{f(result['deaths_median'], '{:.0f}')} [{f(result['deaths_p10'], '{:.0f}')}, {f(result['deaths_p90'], '{:.0f}')}]",
+                    f"{fmt_median(result['deaths_median'])} [{fmt_median(result['deaths_p10'])}, {fmt_median(result['deaths_p90'])}]",
                     "{:g}-{:g}".format(*rec["deaths"]))
     outcome.add_row("share of deaths in " + ", ".join(rec["deaths_area"] or ["the capital"]),
                     f(result["capital_death_share"]), f(rec["capital_death_share"]))
