@@ -28,7 +28,7 @@ LIBRARY_KINDS = ("fitted", "calibrated", "literature", "assumed", "data", "untag
 _TAG = re.compile(r"\[([^\]]+)\]")
 _KIND_OF = (
     ("calibrated", "calibrated"),
-    ("bolivia-2003 fit", "calibrated"),
+    (" fit", "calibrated"),  # a value fitted on one episode and carried to all ("[<episode> fit]")
     ("e02", "literature"),
     ("epstein", "literature"),
     ("transfer", "literature"),
