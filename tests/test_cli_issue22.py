@@ -87,3 +87,20 @@ def test_compare_rounds_its_table(tmp_path):
     table = [line for line in done.stdout.splitlines() if line.startswith("│")]
     assert table and all(not re.search(r"\d\.\d{5,}", line) for line in table), table
     assert all(line == line.rstrip() for line in done.stdout.splitlines())
+
+
+def test_the_readme_names_every_file_make_run_writes_and_orders_its_queries(tmp_path):
+    """Issue #22, 21: `make run`'s command (at a small scale) against the README's list of files."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8")
+    assert "$(BIN)/uprising run $(MAIN) --out results/$(MAIN)" in makefile and "MAIN   ?= bolivia-2003" in makefile
+    done = uprising("run", "bolivia-2003", "--out", "results/bolivia-2003", "--set", "world.scale=0.0005", "-q",
+                    cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    start = readme.index("`make run` runs `uprising run bolivia-2003 --out results/bolivia-2003`")
+    paragraph = readme[start: readme.index("\n\n", start)]
+    written = sorted(p.name for p in (tmp_path / "results" / "bolivia-2003").iterdir())
+    assert written and all(f"`{name}`" in paragraph for name in written), (written, paragraph)
+    for query in re.findall(r"SELECT[^\"]*", readme):
+        if "GROUP BY" in query:
+            assert "ORDER BY" in query, query
