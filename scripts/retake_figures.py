@@ -196,6 +196,7 @@ def summarise(result: dict, *, episode: str, mode: str, command: str, script: st
         "deaths_p90": result.get("deaths_p90"),
         "capital_death_share": result.get("capital_death_share"),
         "phases_in_order_share": result.get("phases_in_order_share"),
+        "backfire_share": result.get("backfire_share"),
         "scores": scores,
         "skill": skill.get("value"),
         "skill_vs_climatology": vs.get("value"),
@@ -210,6 +211,7 @@ def summarise(result: dict, *, episode: str, mode: str, command: str, script: st
             "deaths": rec.get("deaths"),
             "deaths_area": rec.get("deaths_area"),
             "capital_death_share": rec.get("capital_death_share"),
+            "backfire": rec.get("backfire"),
         },
     })
 
@@ -411,7 +413,8 @@ def block_validation_targets(results: Path, *args: str) -> str:
     if r is None:
         return _not_taken(episode, mode)
     rec = r["record"]
-    out = [f"`{r['command']}`, {_taken(r)}, {r['runs']} runs, from "
+    wall = f" in {fmt_median(r['seconds'])} s" if r.get("seconds") is not None else ""
+    out = [f"`{r['command']}`, {_taken(r)}, {r['runs']} runs{wall}, from "
            f"{label(ROOT / 'docs' / 'results' / path.relative_to(results))}.{_provisional(r)}", "",
            "| target | model | wanted | met |", "|---|---|---|---|"]
     for t in r["targets"]:
@@ -424,7 +427,9 @@ def block_validation_targets(results: Path, *args: str) -> str:
             + f"; routes: {_routes(r)}. Deaths median {fmt_median(r.get('deaths_median'))} [p10 "
             f"{fmt_median(r.get('deaths_p10'))}, p90 {fmt_median(r.get('deaths_p90'))}] "
             f"against the record's {_deaths_range(rec)}; share of deaths in {area} "
-            f"{share(r.get('capital_death_share'))} (record {share(rec.get('capital_death_share'))})."]
+            f"{share(r.get('capital_death_share'))} (record {share(rec.get('capital_death_share'))})"
+            + (f"; the record's backfire signature in {share(r['backfire_share'])} of runs"
+               if r.get("backfire_share") is not None and rec.get("backfire") else "") + "."]
     scores = r.get("scores") or {}
     if scores:
         base, clim = r.get("baseline") or {}, r.get("climatology") or {}

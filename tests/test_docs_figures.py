@@ -45,6 +45,8 @@ def test_the_figures_the_issue_named_are_generated(retake):
                  ("docs/validation.md", "validation-table", ""),
                  ("docs/validation.md", "budget", ""),
                  ("README.md", "validation-table", ""),
+                 ("docs/episodes.md", "validation-targets", "ecuador-2019 record"),
+                 ("docs/episodes.md", "validation-targets", "bolivia-2003 record"),
                  ("README.md", "budget-count", "bolivia-2003"),
                  ("docs/bolivia-2003.md", "budget-count", "bolivia-2003")]:
         assert want in kinds, f"missing generated block {want}"
