@@ -3,6 +3,7 @@
     .venv/bin/python scripts/retake_figures.py --run              # rerun the measurements (every episode, both modes)
     .venv/bin/python scripts/retake_figures.py --run --runs 2 --episodes ecuador-2019   # a small test of it
     .venv/bin/python scripts/retake_figures.py --budget           # only `uprising budget` (no simulation)
+    .venv/bin/python scripts/retake_figures.py --crossval results/crossval   # take in `uprising crossval --out DIR`
     .venv/bin/python scripts/retake_figures.py                    # rewrite the docs' generated blocks
     .venv/bin/python scripts/retake_figures.py --check            # exit 1 if a block differs from docs/results/
 
@@ -20,6 +21,8 @@ Two steps, kept apart so that the docs can be rewritten without running anything
      provisional, and every block written from it says so.
    - ``docs/results/budget.json``: what ``uprising budget`` (the shared values of the library) and
      ``uprising budget EPISODE`` (each folder) count, from the functions those commands print.
+   - ``docs/results/crossval.json`` (``--crossval DIR``): the leave-one-out predictions that
+     ``uprising crossval --out DIR`` wrote, taken in rather than rerun (its fits take hours).
 
 2. Without ``--run`` the script rewrites every generated block of README.md and docs/**/*.md from
    those files. A block sits between two markers, each on its own line::
@@ -292,6 +295,34 @@ def take_budget(script: str, results: Path = RESULTS) -> Path:
     return path
 
 
+CROSSVAL_KEEP = ("name", "record_fell", "p_fall", "fall_date_median", "record_fall_date", "date_error_days", "route",
+                 "record_route", "deaths_median", "deaths_p10", "deaths_p90", "record_deaths", "direction_right",
+                 "deaths_within_factor_3", "route_right", "runs", "failed", "base_rate")
+
+
+def take_crossval(source: Path, script: str, results: Path = RESULTS) -> Path:
+    """Take in the ``crossval.json`` that ``uprising crossval --out DIR`` (or ``--predict``) wrote: the
+    fits are too long to rerun here. The file's own time is the date it was taken."""
+    path = source / "crossval.json" if source.is_dir() else source
+    if not path.is_file():
+        raise SystemExit(f"--crossval: no crossval.json at {source} (uprising crossval --out DIR writes one)")
+    cv = json.loads(path.read_text(encoding="utf-8"))
+    if cv.get("kind") != "crossval":
+        raise SystemExit(f"--crossval: {path} is not the output of uprising crossval")
+    settings = cv.get("settings") or {}
+    command = settings.get("command") or f"uprising crossval --predict --runs {cv.get('runs')} --seed {cv.get('seed')}"
+    written = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    data = _round({"command": command, "script": script, "taken": written, "commit": commit(),
+                   "runs": cv.get("runs"), "provisional": (cv.get("runs") or 0) < FULL_RUNS, "seed": cv.get("seed"),
+                   "overrides": cv.get("overrides") or {},
+                   "episodes": [{k: e.get(k) for k in CROSSVAL_KEEP} for e in cv.get("episodes") or []],
+                   "scores": cv.get("scores") or {}})
+    out = results / "crossval.json"
+    write_json(out, data)
+    print(f"retake: took in {label(path)} as {label(out)}", flush=True)
+    return out
+
+
 def write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
@@ -498,11 +529,45 @@ def block_budget_count(results: Path, *args: str) -> str:
     return text + f" ({_budget_source(b)})."
 
 
+def block_crossval(results: Path, *args: str) -> str:
+    """Leave one episode out: each episode predicted from the shared values fitted on the others."""
+    if args:
+        raise ValueError(f"crossval takes no arguments, got {' '.join(args)}")
+    cv = load(results / "crossval.json")
+    if cv is None:
+        return (f"Not yet taken: `uprising crossval --out results/crossval` (or `--predict` from the shipped folds), "
+                f"then `{SCRIPT} --crossval results/crossval`.")
+    out = [f"`{cv['command']}`, written {cv['taken']}, taken in at commit {cv['commit']}, {cv['runs']} runs per "
+           f"episode, from docs/results/crossval.json.{_provisional(cv)}", "",
+           "| episode | record | government fell (share of runs) | fall, median (record) | route (record) "
+           "| deaths, median [p10, p90] (record) | runs |", "|---|---|---:|---|---|---|---:|"]
+    for e in cv["episodes"]:
+        d = e.get("record_deaths") or []
+        rec = {"deaths": d} if d else {}
+        failed = f" ({e['failed']} failed)" if e.get("failed") else ""
+        out.append("| " + " | ".join(_cell(c) for c in [
+            f"`{e['name']}`", "fell" if e.get("record_fell") else "survived", share(e.get("p_fall")),
+            f"{day(e.get('fall_date_median'))} ({day(e.get('record_fall_date'))})",
+            f"{e.get('route') or MISSING} ({e.get('record_route') or MISSING})",
+            f"{fmt_median(e.get('deaths_median'))} [{fmt_median(e.get('deaths_p10'))}, {fmt_median(e.get('deaths_p90'))}] "
+            f"({_deaths_range(rec)})", f"{e.get('runs')}{failed}"]) + " |")
+    sc = cv.get("scores") or {}
+    out += ["", f"Over {sc.get('episodes', 0)} episodes: Brier {fmt_median(sc.get('brier'))} (the training episodes' "
+            f"base rate {fmt_median(sc.get('brier_base_rate'))}; skill {fmt_median(sc.get('brier_skill'))}); CRPS of "
+            f"log deaths {fmt_median(sc.get('crps_log_deaths'))} (their climatology "
+            f"{fmt_median(sc.get('crps_log_deaths_climatology'))}; skill {fmt_median(sc.get('crps_log_deaths_skill'))}); "
+            f"direction right in {share(sc.get('direction_right_share'))} of episodes, deaths within a factor 3 in "
+            f"{share(sc.get('deaths_within_factor_3_share'))}, the route right in "
+            f"{share(sc.get('route_right_share_of_falls'))} of the falls."]
+    return "\n".join(out)
+
+
 BLOCKS = {
     "validation-table": block_validation_table,
     "validation-targets": block_validation_targets,
     "budget": block_budget,
     "budget-count": block_budget_count,
+    "crossval": block_crossval,
 }
 
 
@@ -583,10 +648,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", nargs="+", metavar="EPISODE", help="episodes to retake (default: every shipped one)")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES), help="ways of taking decisions")
     parser.add_argument("--workers", type=int, help="uprising validate --workers")
+    parser.add_argument("--crossval", type=Path, metavar="DIR", help="take in DIR/crossval.json, written by "
+                        "`uprising crossval --out DIR`, as docs/results/crossval.json first")
     parser.add_argument("--check", action="store_true", help="exit 1 if a generated block differs; write nothing")
     args = parser.parse_args(argv)
-    if args.check and (args.run or args.budget):
-        parser.error("--check writes nothing; it cannot be given with --run or --budget")
+    if args.check and (args.run or args.budget or args.crossval):
+        parser.error("--check writes nothing; it cannot be given with --run, --budget or --crossval")
     if args.runs < 1:
         parser.error("--runs: at least 1")
     script = " ".join([SCRIPT, *(shlex.quote(a) for a in argv)])
@@ -600,6 +667,8 @@ def main(argv: list[str] | None = None) -> int:
                 take_validation(name, mode, args.runs, args.workers, script)
     if args.run or args.budget:
         take_budget(script)
+    if args.crossval is not None:
+        take_crossval(args.crossval, script)
     return rewrite(check=args.check)
 
 

@@ -207,3 +207,38 @@ def test_validate_prints_a_median_one_way_and_no_none(capsys):
     assert text.count("67.5") == 2  # the target's value and the outcome's median
     assert "17.9" in text and "80.1" in text
     assert "None" not in text
+
+
+def test_a_crossval_result_is_taken_in_and_rendered(retake, tmp_path):
+    """`uprising crossval --out DIR` writes DIR/crossval.json; --crossval takes it in, and the block shows
+    each left-out episode beside its record and the scores, with the command."""
+    fell = {"name": "bolivia-2003", "record_fell": True, "p_fall": 0.75, "fall_date_median": "2003-10-16",
+            "record_fall_date": "2003-10-17", "date_error_days": 1, "route": "resignation",
+            "record_route": "resignation", "deaths_median": 67.5, "deaths_p10": 40.0, "deaths_p90": 90.25,
+            "record_deaths": [58, 81], "direction_right": True, "deaths_within_factor_3": True, "route_right": True,
+            "runs": 4, "failed": 0, "errors": [], "deaths_runs": [1.0, 2.0], "training": ["x"], "base_rate": 0.5,
+            "climatology_deaths": [[1, 2]]}
+    stood = dict(fell, name="ecuador-2019", record_fell=False, p_fall=0.0, fall_date_median=None,
+                 record_fall_date=None, route=None, record_route="none", record_deaths=[6, 11], failed=1)
+    cv = {"kind": "crossval", "runs": 4, "seed": 1, "settings": {"command": "uprising crossval --runs 4"},
+          "overrides": {}, "episodes": [fell, stood],
+          "scores": {"episodes": 2, "brier": 0.03125, "brier_base_rate": 0.25, "brier_skill": 0.875,
+                     "crps_log_deaths": 0.4, "crps_log_deaths_climatology": 1.2, "crps_log_deaths_skill": 0.6667,
+                     "direction_right_share": 1.0, "deaths_within_factor_3_share": 1.0,
+                     "route_right_share_of_falls": 1.0}}
+    (tmp_path / "cv").mkdir()
+    (tmp_path / "cv" / "crossval.json").write_text(json.dumps(cv), encoding="utf-8")
+    results = tmp_path / "results"
+    assert retake.block_crossval(results).startswith("Not yet taken")
+    retake.take_crossval(tmp_path / "cv", "python scripts/retake_figures.py --crossval x", results)
+    kept = json.loads((results / "crossval.json").read_text(encoding="utf-8"))
+    assert "deaths_runs" not in kept["episodes"][0] and kept["provisional"] is True
+    body = retake.render_block("crossval", [], results)
+    assert body.startswith("`uprising crossval --runs 4`, written ")
+    assert "| `bolivia-2003` | fell | 0.75 | 16 Oct 2003 (17 Oct 2003) | resignation (resignation) | 67.5 [40, 90.2] (58–81) | 4 |" in body
+    assert "| `ecuador-2019` | survived | 0.00 | — (—) | — (none) |" in body and "| 4 (1 failed) |" in body
+    assert "Brier 0.031 (the training episodes' base rate 0.25; skill 0.88)" in body
+    assert "None" not in body
+    with pytest.raises(SystemExit, match="not the output of uprising crossval"):
+        (tmp_path / "cv" / "crossval.json").write_text(json.dumps({"kind": "fit"}), encoding="utf-8")
+        retake.take_crossval(tmp_path / "cv", "s", results)
