@@ -118,7 +118,7 @@ def places_table(s: dict[str, Any], record: Record | None) -> Table:
 
         ran, whole = ((dt.date.fromisoformat(d) - dt.date.fromisoformat(start)).days + 1 for d in (last, end))
         table.add_row("  stopped early", f"{ran} of the episode's {whole} days",
-                      f"to {end}; compare up to {last} only")
+                      f"compare up to {last} only (the record runs to {end})")
     table.add_row("citizens", f"{_count(s['citizens'] * ppa)} (1 agent per {ppa:,.0f} people)", "")
     table.add_row("police", _count(s["cops"] * ppa), "")
     for row in _outcome_rows(s, record):
