@@ -63,11 +63,26 @@ def render(nb: nbformat.NotebookNode) -> str:
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbformat.NotebookNode:
     """Run every cell with the ipykernel of this Python (nbclient); outputs kept in ``nb``."""
+    import tempfile
+
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="uprising-kernel-") as sockets:
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(cwd)}}, km=local_kernel_manager(sockets))
+        client.execute()
     return nb
+
+
+def local_kernel_manager(sockets: str | Path, kernel_name: str = "python3"):
+    """A kernel manager whose kernel talks over Unix sockets (IPC) in the folder ``sockets``, not
+    over TCP: a kernel on TCP without CurveZMQ keys warns that its traffic is not encrypted
+    (ipykernel's kernelapp); a kernel on this machine needs local sockets only."""
+    import os
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    return AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(str(sockets), "kernel"))
 
 
 def main(argv: list[str] | None = None) -> int:

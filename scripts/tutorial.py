@@ -190,6 +190,14 @@ print(f"deaths {outcome['deaths_total']:.0f}, the government fell: {outcome['res
 # that share their seeds (common random numbers), and gives each output's mean difference with
 # a 95 % interval. Four pairs here; the docs use twenty.
 #
+# How to read the table: `n` is the pairs in which both arms have the output, so
+# `resignation_day` counts only pairs where the government fell in both arms. An output with
+# the same value in every run of both arms (`resigned` when the government fell in all eight
+# runs), or with no pair where both arms have it, has no difference to show: it is left out of
+# the table and listed in `cmp.constant` (`None`: no run has it; `nan`: no pair has it in both
+# arms). `resigned` is a yes/no outcome: its interval is exact (Clopper-Pearson on the pairs
+# that disagree), not Student's t.
+#
 # Command line: `uprising compare bolivia-2003 --set world.clashes.lethal_force=false
 # --base-set world.scale=0.001 -n 4`.
 
@@ -198,6 +206,7 @@ from uprising.experiments.compare import compare
 
 cmp = compare("bolivia-2003", {"world.clashes.lethal_force": False}, runs=4, seed=0,
               base_overrides={"world.scale": 0.001}, workers=1, progress=False)
+print("left out of the table:", {k: v for k, v in cmp.constant.items() if not k.startswith(("decided_", "took_"))})
 cmp.table.filter(pl.col("output").is_in(["resigned", "resignation_day", "deaths_total"]))
 
 # %%
@@ -259,3 +268,7 @@ plt.show()
 #   calibration; `docs/validation.md`: the scores and the negative controls;
 #   `docs/episodes.md`: write your own episode (`uprising new episode my-country`).
 # - Every command ends with a self-contained `report.html` (`docs/report.md`).
+# - `uprising serve bolivia-2003` runs an episode live in the browser (localhost only): its map
+#   and charts as it runs, levers between steps (each group's legitimacy, lethal force, police),
+#   and the government or an organisation to play (concede, curfew, strike, march); a
+#   play-through is saved as a scenario file that replays it exactly (`docs/serve.md`).

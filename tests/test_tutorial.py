@@ -38,6 +38,15 @@ def _kernel_of_this_python(root: Path) -> Path:
     return root
 
 
+def local_kernel_manager(sockets: Path):
+    """The kernel on Unix sockets (IPC) in ``sockets``, as scripts/make_tutorial.py runs it: on
+    TCP without CurveZMQ keys ipykernel warns that its traffic is not encrypted."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    sockets.mkdir(parents=True, exist_ok=True)
+    return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
+
+
 def _text(output) -> str:
     if output.output_type == "stream":
         return output.text
@@ -45,7 +54,7 @@ def _text(output) -> str:
     return data.get("text/plain", "") + data.get("text/html", "")
 
 
-def test_the_tutorial_runs_every_cell_and_shows_the_validation_verdict(tmp_path, monkeypatch):
+def test_the_tutorial_runs_every_cell_and_shows_the_validation_verdict(tmp_path, monkeypatch, capfd):
     from nbclient import NotebookClient
 
     monkeypatch.setenv("JUPYTER_PATH", str(_kernel_of_this_python(tmp_path / "jupyter")))
@@ -57,7 +66,8 @@ def test_the_tutorial_runs_every_cell_and_shows_the_validation_verdict(tmp_path,
     started = time.perf_counter()
     # Raises CellExecutionError, naming the cell and its traceback, when any cell fails. The timeout
     # is per cell: with numba's cache cold the first cells compile the engine (~100 s of CPU).
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute()
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}},
+                   km=local_kernel_manager(tmp_path / "sockets")).execute()
     seconds = time.perf_counter() - started
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
@@ -73,4 +83,10 @@ def test_the_tutorial_runs_every_cell_and_shows_the_validation_verdict(tmp_path,
     shows = sum(c.source.count("plt.show()") for c in code)
     assert shows >= 5 and pngs == shows, (pngs, shows)  # every plt.show() drew inline
     assert not list(work.iterdir()), "the tutorial writes only to a temporary folder"
+    # issue #22, 19: the kernel talks over local sockets, so it does not warn that TCP is unencrypted
+    kernel_log = capfd.readouterr().err
+    assert "without encryption" not in kernel_log
+    # the compare cell says what it left out and how to read n; the notebook names the live viewer
+    assert "left out of the table:" in text
+    assert "`uprising serve" in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     print(f"tutorial: {len(code)} code cells in {seconds:.1f} s")
