@@ -148,10 +148,10 @@ def _shaken(players, removal=("resignation", "legislature", "army")):
     return edit
 
 
-PARTY = {"name": "Ruling party", "role": "party", "weight": 60.0, "pivotal": True}
-PARTNER = {"name": "Partner", "role": "partner", "weight": 40.0, "pivotal": True}
-CONGRESS = {"name": "Congress", "role": "legislature", "weight": 1.0, "pivotal": True}
-ARMY = {"name": "Armed forces", "role": "army", "weight": 1.0, "pivotal": True}
+PARTY = {"name": "Ruling party", "role": "party", "weight": 60.0}
+PARTNER = {"name": "Partner", "role": "partner", "weight": 40.0}
+CONGRESS = {"name": "Congress", "role": "legislature", "weight": 1.0}
+ARMY = {"name": "Armed forces", "role": "army", "weight": 1.0}
 
 
 @pytest.mark.parametrize("route, low, players", [

@@ -59,8 +59,9 @@ BOLIVIA = {
     "unknown capital": ('capital = "La Paz"', 'capital = "La Pas"', ["world.regime.capital", "La Pas", "La Paz"]),
     "unknown garrison place": ('"Viacha" = 1500', '"Viacha City" = 1500', ["world.forces.garrisons", "Viacha City"]),
     "unknown event kind": ('kind = "announcement"', 'kind = "anouncement"', ["events[0].kind", "anouncement"]),
-    "misspelt world key": ("km_per_day = 60.0", "km_per_dai = 60.0", ["world.marches.km_per_dai", "km_per_day"]),
-    "negative scale": ("scale = 0.002", "scale = -0.002", ["world.scale", "-0.002"]),
+    "misspelt world key": ("police_per_1000 = 2.5", "police_per_1001 = 2.5",
+                           ["world.forces.police_per_1001", "police_per_1000"]),
+    "negative scale": ("start = 2003-09-01", "start = 2003-09-01\nscale = -0.002", ["world.scale", "-0.002"]),
     "steps past the end": (None, "", ["scenario.steps"]),
     "unknown road exempt from blockades": (None, '[world.blockade]\nexempt = ["La Paz - Atlantis"]', ["exempt", "Atlantis"]),
 }

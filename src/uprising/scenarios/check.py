@@ -375,16 +375,15 @@ def _scenario(source: Path, out: list[Problem]) -> None:
         layers = loader._Layers()
         path, label = (source / SCENARIO, str(source / SCENARIO)) if source.is_dir() else (source, str(source))
         file_layers = loader._file_layers(path, label)
-        shared = hasattr(loader, "_shared_layer") and loader._is_places(d for d, _ in file_layers)
-        if shared:  # as load_scenario: the shared behavioural values under the folder's own files
-            layers.merge(*loader._shared_layer())
+        # as load_scenario: the shared behavioural values (and their fit) under the folder's own files
+        tuned = loader.lay_shared(layers, [d for d, _ in file_layers], None, path.parent)
         for data, src in file_layers:
             layers.merge(data, src)
         main = file_layers[-1][1]
         info = layers.data.setdefault("scenario", {})
         if isinstance(info, dict):
-            if shared and layers.data.get("world") is not None:
-                info["tuned"] = loader._tuned([d for d, _ in file_layers])
+            if tuned is not None and layers.data.get("world") is not None:
+                info["tuned"] = tuned
             info.setdefault("name", path.parent.name if path.name == SCENARIO else path.stem)
         loader._resolve_world_folder(layers, main)
     except UserError as e:

@@ -321,11 +321,8 @@ def load_scenario(
         layers.merge(source.model_dump(exclude_none=True), main)
     elif isinstance(source, Mapping):
         main = _Source("<mapping>")
-        if _is_places([source]):
-            layers.merge(*_shared_layer())
-            _merge_fit(layers, _values_name([source], overrides), Path.cwd())
+        tuned = lay_shared(layers, [source], overrides, Path.cwd())
         layers.merge(source, main)
-        tuned = _tuned([source])
     elif isinstance(source, (str, Path)):
         if isinstance(source, Path) and source.is_dir():
             path, label = _resolve_source(str(source), None, None, None)
@@ -334,12 +331,9 @@ def load_scenario(
         else:
             path, label = _resolve_source(source, None, None, None)
         file_layers = _file_layers(path, label)
-        if _is_places(d for d, _ in file_layers):
-            layers.merge(*_shared_layer())
-            _merge_fit(layers, _values_name([d for d, _ in file_layers], overrides), path.parent)
+        tuned = lay_shared(layers, [d for d, _ in file_layers], overrides, path.parent)
         for data, src in file_layers:
             layers.merge(data, src)
-        tuned = _tuned([d for d, _ in file_layers])
         main = file_layers[-1][1]
         default_name = path.parent.name if path.name == EPISODE_FILE else path.stem
     else:
@@ -449,6 +443,17 @@ def _merge_fit(layers: _Layers, name: str, relative_to: Path) -> None:
     layers.merge(table, _Source(str(path.name), lines=_key_lines(path.read_text()), path=path))
 
 
+def lay_shared(layers: _Layers, tables: list[Mapping[str, Any]], overrides: Mapping[str, object] | None,
+               relative_to: Path) -> list[str] | None:
+    """For a world of places, lay the shared table and its fit under the scenario's own files; the keys
+    those files override (``scenario.tuned``); None for any other scenario."""
+    if not _is_places(tables):
+        return None
+    layers.merge(*_shared_layer())
+    _merge_fit(layers, _values_name(tables, overrides), relative_to)
+    return _tuned(tables, _plain(layers.data))
+
+
 def shared_keys() -> list[str]:
     """The dotted keys of the shared table (``uprising budget`` and the docs list them)."""
     return sorted(_dotted(p) for p in _leaf_paths(_shared_table(), ()))
@@ -462,19 +467,36 @@ def _leaf_paths(value: Any, prefix: tuple):
         yield prefix
 
 
-def _tuned(tables: list[Mapping[str, Any]]) -> list[str]:
-    """The shared values the episode's own files set anyway: overrides in the open."""
+def _value_at(table: Mapping[str, Any], path: tuple) -> Any:
+    node: Any = table
+    for part in path:
+        if not isinstance(node, Mapping) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+_MISSING = object()
+
+
+def _tuned(tables: list[Mapping[str, Any]], under: Mapping[str, Any]) -> list[str]:
+    """The shared values the episode's own files set to something else than the table under them (the
+    shared table and its fit): overrides in the open. A file that repeats a shared value (a resolved
+    scenario.toml, written by a run) tunes nothing."""
     shared = set(_leaf_paths(_shared_table(), ()))
+    rules = _value_at(under, ("organisation_rules",))
     found: list[str] = []
     for data in tables:
         for path in _leaf_paths(data, ()):
-            if any(path[: len(s)] == s for s in shared):
-                found.append(_dotted(path))
+            hit = next((s for s in shared if path[: len(s)] == s), None)
+            if hit is not None and _value_at(data, hit) != _value_at(under, hit):
+                found.append(_dotted(hit))
         for org in data.get("organisations", []) or []:
             if isinstance(org, Mapping):
-                found += [f"organisations.{org.get('name', '?')}.{k}" for k in _ORGANISATION_RULES if k in org]
+                found += [f"organisations.{org.get('name', '?')}.{k}" for k in _ORGANISATION_RULES
+                          if org.get(k) is not None and (not isinstance(rules, Mapping) or org[k] != rules.get(k))]
         for group in data.get("groups", []) or []:
-            if isinstance(group, Mapping) and "legitimacy" in group:
+            if isinstance(group, Mapping) and group.get("legitimacy") is not None:
                 found.append(f"groups.{group.get('name', '?')}.legitimacy")
     return sorted(set(found))
 

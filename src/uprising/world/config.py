@@ -311,24 +311,24 @@ ROUTES = ("resignation", "legislature", "army")
 
 
 class Player(Section):
-    """A veto player of the regime: which exist and which are pivotal is the episode's data."""
+    """A veto player of the regime: who holds the seats and the arms is the episode's data."""
 
     name: str = Field(..., description="Its name (a party, the congress, the armed forces...) [data].")
     role: Literal["party", "partner", "legislature", "army", "police", "business", "foreign"] = Field(
         ..., description="What it is: the ruling party, a coalition partner, the legislature, the army, the police, "
         "business elites, a foreign backer [data].")
-    weight: float = Field(1.0, gt=0.0, description="Its weight among the pivotal players (seats held, share of "
-                          "the coalition) [data].")
-    pivotal: bool = Field(True, description="Its exit counts toward the fall of the head of government [data].")
+    weight: float = Field(1.0, gt=0.0, description="Its seats (a party or partner: its weight in the governing "
+                          "coalition) [data].")
 
 
 class Regime(Section):
     """The regime as a coalition of veto players (docs/mechanisms/coalition.md): data only.
 
-    The head of government falls when the pivotal players holding half the pivotal weight have defected
-    (``world.coalition`` holds the shared defection rules). The route is that of the player whose exit
-    crossed the line: ``army`` (army, police), ``legislature`` (the legislature removes), else
-    ``resignation``; a route the polity does not have (``removal``) is not taken.
+    Which players can bring the head of government down follows one rule for every episode, never the
+    record's outcome (``world/mechanisms/regime.py``): the ruling party and partners holding half of
+    their seats (``resignation``), the legislature (``legislature``), the army or police (``army``);
+    a route the polity does not have (``removal``) is not taken. ``world.coalition`` holds the shared
+    defection rules.
     """
 
     capital: str = Field("", description="The seat of government (empty: the first place tagged capital) [data].")
@@ -342,7 +342,7 @@ class Regime(Section):
         "legislature remove the president? is the army autonomous?) [data].")
     players: list[Player] = Field(
         default_factory=list,
-        description="The veto players ([[world.regime.players]]); none: one ruling party, pivotal [data].")
+        description="The veto players ([[world.regime.players]]); none: one ruling party [data].")
 
 
 class Coalition(Section):

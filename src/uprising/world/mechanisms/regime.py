@@ -18,13 +18,17 @@ player's strain (docs/mechanisms/coalition.md):
 A player defects, for good, once z_i >= ``coalition.tolerance[role_i] x coalition.tolerance_scale``. The weights W of each
 role (:data:`ROLE_WEIGHTS`) say what that player minds. The head of government falls:
 
-- ``resignation``: when the party, partners, business and foreign backers marked pivotal that have
-  defected hold at least half of those players' weight (Svolik 2012; Geddes, Wright and Frantz 2018);
-- ``legislature``: when a pivotal legislature defects and the polity lets it remove the president;
-- ``army``: when a pivotal army or police player defects, or ``coalition.defection_share`` of the
-  security forces on the grid are neutral (loyalty mechanism), and the polity has that route.
+- ``resignation``: when the ruling party and its partners that have defected hold at least half of
+  their seats (``weight``): the coalition breaks up (Svolik 2012; Geddes, Wright and Frantz 2018);
+- ``legislature``: when the legislature defects and the polity lets it remove the president;
+- ``army``: when the army or the police defects, or ``coalition.defection_share`` of the security
+  forces on the grid are neutral (loyalty mechanism), and the polity has that route.
 
-A route not in ``world.regime.removal`` is not taken. On the fall: calls and marches end, troops
+Which players can bring the head down is this one rule for every episode: a folder says who the
+players are and which routes its constitution and its army allow (``world.regime.removal``), never
+which of them mattered in the end (that is the record's outcome). Business elites and foreign
+backers defect by their own rule and are logged; they bring nobody down by themselves. A route not
+in ``world.regime.removal`` is not taken. On the fall: calls and marches end, troops
 return, every citizen's legitimacy and its baseline rise by ``coalition.successor_legitimacy``.
 ``fall_route`` goes to summary.json. Config ``[world.regime]`` (data) and ``[world.coalition]``
 (shared).
@@ -53,12 +57,12 @@ ROLE_WEIGHTS = {
     "business": (0.0, 0.0, 0.5, 1.0, 1.0, 0.0),
     "foreign": (0.0, 0.0, 1.0, 0.0, 0.0, 0.0),
 }
-COALITION_ROLES = ("party", "partner", "business", "foreign")
+COALITION_ROLES = ("party", "partner")
 SECURITY_ROLES = ("army", "police")
 
 
 def players_of(cfg) -> list[Player]:
-    """The episode's veto players; with none given, one ruling party, pivotal."""
+    """The episode's veto players; with none given, one ruling party."""
     return list(cfg.regime.players) or [Player(name="ruling party", role="party")]
 
 
@@ -119,20 +123,19 @@ def fall_route(w) -> tuple[str, str] | None:
     removal = set(w.cfg.regime.removal)
     out = w.player_defected >= 0
     roles = np.array([p.role for p in w.players])
-    pivotal = np.array([p.pivotal for p in w.players])
     weight = np.array([p.weight for p in w.players])
     if "army" in removal:
-        gone = out & pivotal & np.isin(roles, SECURITY_ROLES)
+        gone = out & np.isin(roles, SECURITY_ROLES)
         if gone.any():
             return "army", f"{w.players[int(np.flatnonzero(gone)[0])].name} withdraws its support"
         if w.neutral_share >= w.cfg.coalition.defection_share:
             return "army", "the security forces defect"
     if "legislature" in removal:
-        gone = out & pivotal & (roles == "legislature")
+        gone = out & (roles == "legislature")
         if gone.any():
             return "legislature", f"{w.players[int(np.flatnonzero(gone)[0])].name} removes the president"
     if "resignation" in removal:
-        coalition = pivotal & np.isin(roles, COALITION_ROLES)
+        coalition = np.isin(roles, COALITION_ROLES)
         total = weight[coalition].sum()
         if total > 0 and weight[coalition & out].sum() >= 0.5 * total:
             names = ", ".join(w.players[i].name for i in np.flatnonzero(coalition & out))
