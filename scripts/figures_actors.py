@@ -21,6 +21,7 @@ from uprising.output import save_figure  # noqa: E402
 from uprising.scenarios import load_scenario  # noqa: E402
 from uprising.simulation import Simulation  # noqa: E402
 from uprising.world.history import load_record_file  # noqa: E402
+from uprising.world.mechanisms.organisations import rule  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "mechanisms" / "img" / "actors.png"
 COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]
@@ -44,8 +45,9 @@ def panel(ax, name: str) -> None:
     sc = sim.scenario
     for k, org in enumerate(sc.organisations):
         c = COLOURS[k % len(COLOURS)]
-        ax.plot(days, [p[k] for p in orgs], color=c, lw=1.4, label=f"{org.name} (threshold {org.threshold:g})")
-        ax.axhline(org.threshold, color=c, lw=0.6, ls=":")
+        threshold = rule(sim.world, org, "threshold")  # its own value if its folder overrides the shared one
+        ax.plot(days, [p[k] for p in orgs], color=c, lw=1.4, label=f"{org.name} (threshold {threshold:g})")
+        ax.axhline(threshold, color=c, lw=0.6, ls=":")
     ax.plot(days, gov, color="black", lw=1.6, label=f"government, perceived (concedes at {sc.government.concede_at:g})")
     top = ax.get_ylim()[1]
     for d in sim.summary()["decisions"]:

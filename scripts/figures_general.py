@@ -83,12 +83,22 @@ FORCE_KEYS = (
     "world.curfew.threshold", "repression.teargas_at", "repression.fire_at", "repression.teargas_share",
     "repression.p_kill",
 )
+GOVERNMENT_WORLD_KEYS = (
+    "world.government.convoy_shortage", "world.government.convoy_soldiers", "world.government.checkpoint_soldiers",
+    "world.government.withdraw_after_days",
+)
 COALITION_KEYS = (
     "world.regime.capital", "world.regime.removal", "world.regime.players",
     "world.coalition.tolerance", "world.coalition.tolerance_scale", "world.coalition.mobilised_scale",
     "world.coalition.deaths_weight", "world.coalition.memory_days", "world.coalition.paralysis_ratio", "world.supply.short_below",
     "world.coalition.mass_share", "world.coalition.defection_share", "world.coalition.successor_legitimacy",
 )
+
+
+def rule_keys(section: str) -> tuple[str, ...]:
+    """Every key of a top-level section of the scenario (``organisation_rules``, ``government``)."""
+    sc = load_scenario(TEMPLATE)
+    return tuple(f"{section}.{k}" for k in type(getattr(sc, section)).model_fields)
 
 
 def _flat(table: dict, prefix: str = "") -> dict[str, object]:
@@ -126,15 +136,17 @@ def _field(sc, key: str):
 
 
 def _fmt(v) -> str:
+    if hasattr(v, "model_dump"):
+        v = v.model_dump()
     if isinstance(v, dict):
         return ", ".join(f"{k} {_fmt(x)}" for k, x in v.items())
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_fmt(x) for x in v) + "]" if v else "[] (one ruling party, pivotal)"
+        return "[" + ", ".join(_fmt(x) for x in v) + "]" if v else "[]"
     if isinstance(v, bool):
         return str(v).lower()
     if isinstance(v, float):
         return f"{v:g}"
-    return str(v) if v != "" else '"" (first place tagged capital)'
+    return str(v) if v != "" else '""'
 
 
 def param_table(keys) -> str:
@@ -505,6 +517,8 @@ def main() -> None:
     today = dt.date.today().isoformat()
     print(f"command: .venv/bin/python {command}\ndate: {today}")
     pages = {"mobilisation": DOCS / "mobilisation.md", "force": DOCS / "force.md", "coalition": DOCS / "coalition.md"}
+    write_block(DOCS / "actors.md", "organisation-rules", param_table(rule_keys("organisation_rules")))
+    write_block(DOCS / "actors.md", "government", param_table(rule_keys("government") + GOVERNMENT_WORLD_KEYS))
     write_block(pages["mobilisation"], "params", param_table(MOBILISATION_KEYS))
     write_block(pages["force"], "params", param_table(FORCE_KEYS))
     write_block(pages["coalition"], "params", param_table(COALITION_KEYS))
