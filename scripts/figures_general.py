@@ -450,8 +450,7 @@ def coalition(tmp: Path, args) -> tuple[str, dict]:
     for i, p in enumerate(w.players):
         c = COLOURS[i % len(COLOURS)]
         axes[0].plot(days, r["strain"][:, i] / r["tolerance"][i], color=c, lw=1.5,
-                     label=f"{p.name} ({p.role}, weight {p.weight:g}{', pivotal' if p.pivotal else ''}; "
-                     f"tolerance {r['tolerance'][i]:g})")
+                     label=f"{p.name} ({p.role}, weight {p.weight:g}; tolerance {r['tolerance'][i]:g})")
         if r["defected"][i] >= 0:
             t = w.time_of(int(r["defected"][i]))
             axes[0].plot([t], [1.0], marker="X", ms=11, color=c, mec="black")
