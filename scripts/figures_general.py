@@ -3,6 +3,7 @@
     .venv/bin/python scripts/figures_general.py                 # figures, measured numbers and tables
     .venv/bin/python scripts/figures_general.py --tables-only   # only the parameter tables (seconds)
     .venv/bin/python scripts/figures_general.py --only force    # one figure (and every table)
+    .venv/bin/python scripts/figures_general.py --check         # exit 1 if a table is stale
 
 Writes docs/mechanisms/img/{mobilisation,force,coalition}.png and rewrites, in each page, the blocks
 between ``<!-- BEGIN generated:NAME -->`` and ``<!-- END generated:NAME -->``: the parameter tables
@@ -194,15 +195,36 @@ def role_table() -> str:
     return "\n".join(rows)
 
 
-def write_block(page: Path, name: str, text: str) -> None:
-    """Replace the block ``name`` of ``page`` (between its BEGIN and END markers) by ``text``."""
+def render_block(src: str, page: str, name: str, text: str) -> str:
+    """``src`` with its block ``name`` (between its BEGIN and END markers) replaced by ``text``."""
     begin, end = f"<!-- BEGIN generated:{name} -->", f"<!-- END generated:{name} -->"
-    src = page.read_text()
     if begin not in src or end not in src:
-        raise SystemExit(f"{page.name}: no block {name!r} (add the lines {begin} and {end})")
+        raise SystemExit(f"{page}: no block {name!r} (add the lines {begin} and {end})")
     head, rest = src.split(begin, 1)
     _, tail = rest.split(end, 1)
-    page.write_text(f"{head}{begin}\n{text.strip()}\n{end}{tail}")
+    return f"{head}{begin}\n{text.strip()}\n{end}{tail}"
+
+
+def write_block(page: Path, name: str, text: str) -> None:
+    page.write_text(render_block(page.read_text(), page.name, name, text))
+
+
+def tables() -> list[tuple[Path, str, str]]:
+    """(page, block, text) of every parameter table, read from the package now (no simulation)."""
+    return [
+        (DOCS / "mobilisation.md", "params", param_table(MOBILISATION_KEYS)),
+        (DOCS / "force.md", "params", param_table(FORCE_KEYS)),
+        (DOCS / "coalition.md", "params", param_table(COALITION_KEYS)),
+        (DOCS / "coalition.md", "roles", role_table()),
+        (DOCS / "actors.md", "organisation-rules", param_table(rule_keys("organisation_rules"))),
+        (DOCS / "actors.md", "government", param_table(rule_keys("government") + GOVERNMENT_WORLD_KEYS)),
+    ]
+
+
+def stale_tables() -> list[str]:
+    """The tables of the pages that differ from what the package gives now (``--check``)."""
+    return [f"{page.name}: {name}" for page, name, text in tables()
+            if render_block(page.read_text(), page.name, name, text) != page.read_text()]
 
 
 # ---------------------------------------------------------------------------------------- template
@@ -511,17 +533,18 @@ def main() -> None:
     ap.add_argument("--bolivia-seeds", type=int, default=3, help="bolivia-2003 runs summarised (seed 1 drawn)")
     ap.add_argument("--only", choices=("mobilisation", "force", "coalition"), action="append")
     ap.add_argument("--tables-only", action="store_true", help="rewrite the parameter tables only")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a parameter table differs from the package")
     args = ap.parse_args()
     command = "scripts/figures_general.py" + ("" if len(sys.argv) == 1 else " " + shlex.join(sys.argv[1:]))
     today = dt.date.today().isoformat()
     print(f"command: .venv/bin/python {command}\ndate: {today}")
     pages = {"mobilisation": DOCS / "mobilisation.md", "force": DOCS / "force.md", "coalition": DOCS / "coalition.md"}
-    write_block(DOCS / "actors.md", "organisation-rules", param_table(rule_keys("organisation_rules")))
-    write_block(DOCS / "actors.md", "government", param_table(rule_keys("government") + GOVERNMENT_WORLD_KEYS))
-    write_block(pages["mobilisation"], "params", param_table(MOBILISATION_KEYS))
-    write_block(pages["force"], "params", param_table(FORCE_KEYS))
-    write_block(pages["coalition"], "params", param_table(COALITION_KEYS))
-    write_block(pages["coalition"], "roles", role_table())
+    if args.check:
+        stale = stale_tables()
+        print("stale: " + "; ".join(stale) if stale else "the tables are current")
+        raise SystemExit(1 if stale else 0)
+    for page, name, text in tables():
+        write_block(page, name, text)
     missing = uncovered()
     if missing:
         print("warning: shared values no page lists (add them to a *_KEYS tuple): " + ", ".join(missing))
