@@ -44,7 +44,7 @@ from uprising.experiments.spec import spawn_seeds
 # The [calibrated] parameters of the world of places that drive the phases, deaths and the regime,
 # with the ranges searched: key -> (low, high, log scale).
 DEFAULT_PARAMETERS: dict[str, tuple[float, float, bool]] = {
-    "world.regime.elite_per_death": (0.002, 0.03, True),
+    "world.coalition.tolerance_scale": (0.3, 10.0, True),
     "world.clashes.kill_per_soldier": (0.001, 0.015, True),
     "world.clashes.fire_ratio": (1.5, 8.0, True),
     "world.calls.threshold": (-0.2, 0.05, False),

@@ -4,6 +4,10 @@ A scenario is resolved from layers, each overriding the one below:
 
 1. the schema's defaults (``schema.py``);
 2. the rule preset named by ``rules.preset`` (``presets.py``), if any;
+   for a world of places (``scenario.model = "places"``), the behavioural values every episode shares
+   (``world/shared_values.toml``) and over them the fitted ones ``scenario.values`` names
+   (``world/fits/<name>.toml``); keys the files below set to other values are listed in
+   ``scenario.tuned`` (overrides in the open);
 3. the file a scenario ``extends`` (a shipped name or a path relative to the file), recursively;
 4. the scenario file itself (a shipped name such as ``epstein-1``, a path to a ``.toml``, or an
    episode folder: its ``scenario.toml``);

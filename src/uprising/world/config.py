@@ -175,8 +175,8 @@ class Force(Section):
     )
     police: Literal["arrest", "teargas", "live_fire"] = Field(
         "arrest",
-        description="Most force police may use (police keep Epstein's rule C, arrest; the setting is recorded, and "
-        "only soldiers clash) [E02].",
+        description="Most force police may use outside any state of siege: their doctrine (on the grid they arrest "
+        "by Epstein's rule C; with tear gas or live fire they also face crowds: world/mechanisms/crowds.py) [data].",
     )
 
 
@@ -349,8 +349,9 @@ class Coalition(Section):
     """Shared rules by which veto players defect (docs/mechanisms/coalition.md).
 
     A player of role r defects once its strain z = w_r . (m_capital, m_country, d, paralysis, shortage,
-    refused) reaches its tolerance ``tolerance[r]``: m in percent of the people active (smoothed over a
-    day), d the people killed by the state per million, paralysis and shortage the days the capital has
+    refused) reaches its tolerance ``tolerance[r] x tolerance_scale``: m the percent of the people active,
+    summed day by day with a memory of ``memory_days`` (percent-days), d the people killed by the state
+    per million times ``deaths_weight``, paralysis and shortage the days the capital has
     been paralysed or short of fuel, refused the days of mass mobilisation without a concession. The
     weights of each role are fixed by what the literature says each player minds (Svolik 2012; Geddes,
     Wright and Frantz 2018; Hale 2015; Chenoweth and Stephan 2011 on security-force defection).

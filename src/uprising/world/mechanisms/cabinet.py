@@ -14,9 +14,10 @@ the world at the step's start and takes, through the same handlers as the record
   (0: never), for ``curfew_days``;
 - **concessions** (``concession``): the government sees a share (1 - ``misreading``) of the pressure
 
-      P = blocked share of blockable roads + capital fuel shortage + d / (d + 20) + (1 - E)
+      P = blocked share of blockable roads + capital fuel shortage + d / (d + D) + (1 - E)
 
-  (d: deaths so far, E: elite support), and concedes ``concession_size`` once the perceived
+  (d: deaths so far per million people, D the organisations' shared ``deaths_half``, E: the
+  coalition's support), and concedes ``concession_size`` once the perceived
   pressure has stayed above ``concede_at`` for ``concede_delay_days``, at most ``concessions``
   times, ``concession_gap_days`` apart: accommodation comes late because the crowd is misread
   (Moore 1998 on the substitution of repression and accommodation; Kuran 1991).
@@ -51,8 +52,9 @@ def perceived(w) -> float:
     g = w.scenario.government
     roads = w.road_blockable
     blocked = float(w.blocked[roads].mean()) if roads.any() else 0.0
-    d = float(w.mechanisms.deaths_people.sum())
-    true = blocked + float(w.fuel_short[w.capital]) + d / (d + 20.0) + (1.0 - float(w.elite_support))
+    d = float(w.mechanisms.deaths_people.sum()) * 1e6 / max(float(w.population.sum()), 1.0)  # per million
+    half = w.scenario.organisation_rules.deaths_half
+    true = blocked + float(w.fuel_short[w.capital]) + d / (d + half) + (1.0 - float(w.elite_support))
     return (1.0 - g.misreading) * true
 
 
