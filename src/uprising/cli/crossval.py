@@ -24,9 +24,9 @@ def crossval_command(
     episodes: EpisodesArg = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for crossval.json, report.html and the folds' "
                                       "fits (folds/<episode>.toml); the same directory again continues.")] = Path("results/crossval"),
-    particles: ParticlesOption = 32,
-    generations: GenerationsOption = 4,
-    runs_per_episode: RunsPerEpisodeOption = 2,
+    particles: ParticlesOption = 8,
+    generations: GenerationsOption = 3,
+    runs_per_episode: RunsPerEpisodeOption = 1,
     runs: Annotated[int, typer.Option("--runs", min=1, help="Runs of each left-out episode (the prediction).")] = 20,
     seed: SeedOption = 1,
     batch: BatchOption = None,

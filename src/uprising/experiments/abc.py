@@ -78,13 +78,14 @@ def run_seeds(seed: int, first: int, n: int, per: int = 1) -> list[list[int]]:
 
 def smc(simulate, params: Mapping[str, tuple[float, float, bool]], *, particles: int, generations: int, seed: int = 1,
         batch: int | None = None, first_batch: int | None = None, max_proposals: int | None = None,
-        state: dict | None = None, checkpoint=None, progress=None) -> dict[str, Any]:
+        fill: bool = False, state: dict | None = None, checkpoint=None, progress=None) -> dict[str, Any]:
     """The population Monte Carlo ABC of the module doc, for any model.
 
     ``simulate(values, first)`` runs the proposals ``values`` (rows in the parameters' own units),
     numbered ``first, first + 1, ...`` in the order they were proposed (their seeds: ``run_seeds``),
     and returns one ``(distance, info)`` per row; ``info`` is kept with the particle. Generation 0 is
-    simulated ``first_batch`` proposals at a time (default: all at once), later ones ``batch`` at a time.
+    simulated ``first_batch`` proposals at a time (default: all at once), later ones ``batch`` at a time
+    (drawn; with ``fill``, ``batch`` inside the prior's support, so every batch keeps the workers busy).
 
     ``checkpoint(state)`` is called after every batch with a plain-data state (JSON-able when the
     infos are); ``smc(..., state=that)`` continues from it and gives the same populations as a run
@@ -134,10 +135,15 @@ def smc(simulate, params: Mapping[str, tuple[float, float, bool]], *, particles:
             pend = state["pending"] or {"z": [], "dist": [], "infos": [], "proposals": 0}
             state["pending"] = pend
             while len(pend["z"]) < particles and pend["proposals"] < max_proposals:
-                pick = rng.choice(len(w_prev), size=batch, p=w_prev)
-                cand = z_prev[pick] + rng.multivariate_normal(np.zeros(len(keys)), cov, size=batch)
-                cand = cand[np.all((cand >= lo) & (cand <= hi), axis=1)]
-                pend["proposals"] += batch
+                inside = []
+                while True:  # with fill, draw until the batch has `batch` proposals inside the prior's support
+                    pick = rng.choice(len(w_prev), size=batch, p=w_prev)
+                    cand = z_prev[pick] + rng.multivariate_normal(np.zeros(len(keys)), cov, size=batch)
+                    inside.append(cand[np.all((cand >= lo) & (cand <= hi), axis=1)])
+                    pend["proposals"] += batch
+                    if not fill or sum(map(len, inside)) >= batch or pend["proposals"] >= max_proposals:
+                        break
+                cand = np.concatenate(inside)[:batch]
                 if len(cand):
                     for c, (d, info) in zip(cand, run(cand)):
                         if d <= eps_used and len(pend["z"]) < particles:

@@ -39,8 +39,8 @@ from uprising.experiments.fit import (_executor, _write_json_atomic, base_scenar
 SHIPPED_FOLDS = Path(__file__).resolve().parent.parent / "world" / "fits" / "crossval"
 
 
-def crossval(episodes: Sequence[str] | None = None, *, out: str | Path = "results/crossval", particles: int = 32,
-             generations: int = 4, runs_per_episode: int = 2, runs: int = 20, seed: int = 1,
+def crossval(episodes: Sequence[str] | None = None, *, out: str | Path = "results/crossval", particles: int = 8,
+             generations: int = 3, runs_per_episode: int = 1, runs: int = 20, seed: int = 1,
              overrides: Mapping[str, object] | None = None, workers: int | None = None, scheduler: str | None = None,
              batch: int | None = None, command: str = "", progress=None) -> dict[str, Any]:
     """Every fold's fit, then the predictions (module doc). Resumes fold by fold (each fit checkpoints)."""

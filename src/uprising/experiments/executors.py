@@ -165,7 +165,7 @@ class DaskExecutor:
     def map_unordered(self, payload: dict[str, Any], tasks: Sequence[list[Any]], fn: Any = None) -> Iterator[list[Any]]:
         from distributed import as_completed
 
-        [shared] = self.client.scatter([payload], broadcast=True)
+        [shared] = self.client.scatter([payload], broadcast=True, hash=False)  # a fresh key: a payload sent again must not share (and lose) the last one's
         futures = [self.client.submit(fn or run_chunk, shared, task, 1, pure=False) for task in tasks]
         try:
             for future in as_completed(futures):

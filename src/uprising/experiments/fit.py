@@ -256,7 +256,7 @@ def fit(episodes: Sequence[str] | None = None, *, particles: int = 32, generatio
     ex = executor or _executor(workers, scheduler)
     try:
         state = smc(simulate, params, particles=particles, generations=generations, seed=seed, batch=batch,
-                    first_batch=batch, state=state,
+                    first_batch=batch, fill=True, state=state,
                     checkpoint=lambda st: _write_json_atomic(ckpt, {"settings": settings, "state": st}),
                     progress=progress)
     finally:

@@ -28,7 +28,8 @@ def crossval_page(out_dir: Path) -> Page:
     page = Page(title="Leave one episode out", subtitle="Each episode predicted by values fitted on all the others",
                 kicker="uprising report · crossval",
                 meta=[f"{len(entries)} episodes", f"{data.get('runs')} runs each",
-                      f"fits of {st['particles']} particles, {st['generations']} generations" if st.get("particles") else ""],
+                      f"fits of {st['particles']} particles, {st['generations']} generation{'s' if st['generations'] != 1 else ''}"
+                      if st.get("particles") else ""],
                 footer=f"Written by uprising from {Path(out_dir).name}/crossval.json.")
     page.add(Headline([
         Stat("Brier score of the fall", fmt_num(s.get("brier"), 3), f"base rate of the training episodes: "
@@ -53,8 +54,9 @@ def crossval_page(out_dir: Path) -> Page:
          "marker": {"color": MODEL_COLOUR}},
         {"type": "scatter", "mode": "markers", "x": names, "y": [1.0 if e["record_fell"] else 0.0 for e in entries],
          "name": "record (1: fell)", "marker": {"color": RECORD_COLOUR, "symbol": "diamond", "size": 10}},
-        {"type": "scatter", "mode": "lines", "x": names, "y": [e.get("base_rate") for e in entries],
-         "name": "base rate of the fold", "line": {"color": "#9a968e", "dash": "dot"}}],
+        {"type": "scatter", "mode": "markers", "x": names, "y": [e.get("base_rate") for e in entries],
+         "name": "base rate of the fold", "marker": {"color": "#9a968e", "symbol": "line-ew-open", "size": 22,
+                                                     "line": {"width": 3}}}],
         {"yaxis": {"title": {"text": "share of runs"}, "range": [-0.05, 1.05]}}, key="p-fall", height=340))
     med = [e.get("deaths_median") for e in entries]
     page.add(Figure("Deaths: predicted (median, 10th-90th percentile) against the record's range", [
