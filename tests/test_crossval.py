@@ -72,6 +72,9 @@ def test_crossval_writes_every_episode_and_the_scores(run):
     assert s["brier"] == pytest.approx(brier)
     html = (out / "report.html").read_text()
     assert all(name in html for name in ("peru-2020", "iran-2019", FLIPPED)) and "Brier" in html
+    (out / "report.html").unlink()  # `uprising report DIR` knows a crossval's directory
+    assert CliRunner().invoke(app, ["report", str(out)]).exit_code == 0
+    assert "Leave one episode out" in (out / "report.html").read_text()
 
 
 @pytest.mark.slow

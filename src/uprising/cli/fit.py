@@ -67,7 +67,8 @@ def fit_command(
                         "--seed": seed, "--name": name}, sets)
     result = fit(names or None, particles=particles, generations=generations, runs_per_episode=runs_per_episode,
                  seed=seed, out=out, name=name, overrides=overrides, workers=workers, scheduler=scheduler,
-                 batch=batch, command=cmd, progress=generation_line("fit"))
+                 batch=batch, command=cmd, progress=generation_line("fit"),
+                 on_batch=lambda text: stderr.print(f"fit: {text}", markup=False))
     post = result["posterior"]
     table = Table(title=f"joint fit on {len(result['episodes'])} episodes: {len(result['generations'])} generations, "
                         f"tolerance {post['tolerance']:.3g}, distance {result['distance']:.3g}")

@@ -62,7 +62,8 @@ def crossval(episodes: Sequence[str] | None = None, *, out: str | Path = "result
             train = [src for n, src in eps if n != name]
             fold_cmd = f"{command} (the fold leaving out {name})" if command else ""
             fit(train, particles=particles, generations=generations, runs_per_episode=runs_per_episode, seed=seed,
-                out=folds / name, name=name, overrides=overrides, executor=ex, batch=batch, command=fold_cmd)
+                out=folds / name, name=name, overrides=overrides, executor=ex, batch=batch, command=fold_cmd,
+                on_batch=(lambda text, k=k: progress(f"fold {k + 1}: {text}")) if progress else None)
             shutil.copyfile(folds / name / f"{name}.toml", folds / f"{name}.toml")
         if progress:
             progress(f"predicting {len(eps)} episodes, {runs} runs each")

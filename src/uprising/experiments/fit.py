@@ -212,8 +212,9 @@ def check_name(name: str) -> str:
 def fit(episodes: Sequence[str] | None = None, *, particles: int = 32, generations: int = 4, runs_per_episode: int = 2,
         seed: int = 1, out: str | Path = "results/fit", name: str = "default", overrides: Mapping[str, object] | None = None,
         workers: int | None = None, scheduler: str | None = None, executor=None, batch: int | None = None,
-        command: str = "", progress=None) -> dict[str, Any]:
-    """The joint fit (module doc); returns what ``DIR/fit.json`` holds, and writes it with ``DIR/<name>.toml``."""
+        command: str = "", progress=None, on_batch=None) -> dict[str, Any]:
+    """The joint fit (module doc); returns what ``DIR/fit.json`` holds, and writes it with ``DIR/<name>.toml``.
+    ``progress(generation, generations)`` after each generation; ``on_batch(text)`` after each batch."""
     from uprising.experiments.abc import _from_unit, _weighted_quantiles, run_seeds, smc
 
     check_name(name)
@@ -229,6 +230,9 @@ def fit(episodes: Sequence[str] | None = None, *, particles: int = 32, generatio
     settings = _settings(eps, particles, generations, runs_per_episode, seed, batch, params, overrides)
     ckpt = out / CHECKPOINT
     state = _load_checkpoint(ckpt, settings)
+    if state is not None and on_batch:
+        on_batch(f"continuing from {ckpt.name}: generation {min(state['t'] + 1, generations)} of {generations}, "
+                 f"{state['ran']} proposals run" + (" (finished)" if state["done"] else ""))
     bases = {n: base_scenario(src, overrides) for n, src in eps}
     records = {n: record_outcome(src) for n, src in eps}
     keys = list(params)
@@ -257,7 +261,7 @@ def fit(episodes: Sequence[str] | None = None, *, particles: int = 32, generatio
     try:
         state = smc(simulate, params, particles=particles, generations=generations, seed=seed, batch=batch,
                     first_batch=batch, fill=True, state=state,
-                    checkpoint=lambda st: _write_json_atomic(ckpt, {"settings": settings, "state": st}),
+                    checkpoint=lambda st: _saved(st, ckpt, settings, particles, generations, len(names) * R, on_batch),
                     progress=progress)
     finally:
         if own:
@@ -281,6 +285,17 @@ def fit(episodes: Sequence[str] | None = None, *, particles: int = 32, generatio
     _write_json_atomic(out / "fit.json", result)
     write_point(result, out / f"{name}.toml")
     return result
+
+
+def _saved(state: dict, path: Path, settings: dict, particles: int, generations: int, per: int, on_batch) -> None:
+    """Write the checkpoint; say where the fit stands."""
+    _write_json_atomic(path, {"settings": settings, "state": state})
+    pend = state.get("pending")
+    if on_batch and pend:
+        kept = len(pend["dist"]) if state["t"] == 0 else len(pend["z"])
+        what = "run" if state["t"] == 0 else "kept"
+        on_batch(f"generation {state['t'] + 1} of {generations}: {kept} of {particles} particles {what}, "
+                 f"{state['ran'] * per} runs so far")
 
 
 def _executor(workers: int | None, scheduler: str | None):

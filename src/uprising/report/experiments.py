@@ -45,13 +45,13 @@ from .page import Page
 from .sweep_page import sensitivity_page, sweep_page
 from .validation_page import validation_page
 
-KINDS = ("validation", "comparison", "sensitivity", "calibration", "sweep", "effects")
+KINDS = ("validation", "comparison", "sensitivity", "calibration", "sweep", "effects", "crossval")
 
 
 def experiment_kind(out_dir: str | Path) -> str | None:
     """Which experiment ``out_dir`` holds (one of :data:`KINDS`), or None for a single run."""
     out_dir = Path(out_dir)
-    for meta in ("validation.json", "compare.json", "calibration.json", "store.json", "effects.json"):
+    for meta in ("validation.json", "compare.json", "calibration.json", "store.json", "effects.json", "crossval.json"):
         data = read_json(out_dir / meta)
         if data and data.get("kind") in KINDS:
             return str(data["kind"])
@@ -83,6 +83,10 @@ def experiment_page(out_dir: str | Path, kind: str | None = None, output: str | 
         return sweep_page(out_dir, output)
     if kind == "effects":
         return effects_page(out_dir)
+    if kind == "crossval":
+        from .crossval_page import crossval_page
+
+        return crossval_page(out_dir)
     raise ValueError(f"{out_dir}: not an experiment's directory")
 
 
