@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from uprising.cli.app import SetOption, app, print_table, stderr, stdout
+from uprising.cli.app import SetOption, app, err, print_table, stdout
 from uprising.cli.fit import (BatchOption, EpisodesArg, GenerationsOption, ParticlesOption, RunsPerEpisodeOption,
                               SeedOption, command_line)
 from uprising.cli.sweep import SchedulerOption, WorkersOption
@@ -47,7 +47,7 @@ def crossval_command(
     sets = list(set_ or [])
     overrides = dict(parse_assignments(sets))
     names = list(episodes or [])
-    say = lambda text: stderr.print(f"crossval: {text}", markup=False)  # noqa: E731
+    say = lambda text: err(f"crossval: {text}")  # noqa: E731
     if predict:
         if ship:
             from uprising.errors import UserError

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from uprising.cli.app import SetOption, app, print_table, stderr, stdout
+from uprising.cli.app import SetOption, app, err, print_table, stdout
 from uprising.cli.sweep import SchedulerOption, WorkersOption
 from uprising.scenarios import parse_assignments
 
@@ -32,7 +32,7 @@ def command_line(name: str, episodes: list[str], flags: dict[str, object], sets:
 
 
 def generation_line(what: str):
-    return lambda g, n: stderr.print(f"{what}: generation {g} of {n} done", markup=False)
+    return lambda g, n: err(f"{what}: generation {g} of {n} done")
 
 
 @app.command("fit")
@@ -68,7 +68,7 @@ def fit_command(
     result = fit(names or None, particles=particles, generations=generations, runs_per_episode=runs_per_episode,
                  seed=seed, out=out, name=name, overrides=overrides, workers=workers, scheduler=scheduler,
                  batch=batch, command=cmd, progress=generation_line("fit"),
-                 on_batch=lambda text: stderr.print(f"fit: {text}", markup=False))
+                 on_batch=lambda text: err(f"fit: {text}"))
     post = result["posterior"]
     table = Table(title=f"joint fit on {len(result['episodes'])} episodes: {len(result['generations'])} generations, "
                         f"tolerance {post['tolerance']:.3g}, distance {result['distance']:.3g}")
