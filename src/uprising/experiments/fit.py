@@ -111,7 +111,10 @@ def fit_chunk(payload: dict[str, Any], items: Sequence[tuple], threads: int | No
     for key, episode, seed, params in items:
         try:
             r = run_one((payload["bases"][episode], dict(params), int(seed)))
-            out.append({"key": key, "seed": int(seed), **{k: r.get(k) for k in KEEP}})
+            out.append({"key": key, "seed": int(seed), "resigned": bool(r.get("resigned")),  # plain types: the
+                        "resignation_date": str(r["resignation_date"])[:10] if r.get("resignation_date") else None,
+                        "fall_route": str(r["fall_route"]) if r.get("fall_route") else None,  # checkpoint is JSON
+                        "deaths_total": float(r.get("deaths_total") or 0.0)})
         except Exception as e:  # noqa: BLE001 - a failed run scores as infinitely far
             out.append({"key": key, "seed": int(seed), "error": f"{type(e).__name__}: {' '.join(str(e).split())}"})
     return out
