@@ -202,7 +202,7 @@ def _load_checkpoint(path: Path, settings: dict) -> dict | None:
 
 def _write_json_atomic(path: Path, data: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, default=str))
+    tmp.write_text(json.dumps(data))  # no default=: a value JSON cannot hold must fail here, not come back changed
     os.replace(tmp, path)
 
 
