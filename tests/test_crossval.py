@@ -112,3 +112,44 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
     # A fold table fitted on the episode it would predict is not a prediction.
     (empty / "peru-2020.toml").write_text('[fit]\nepisodes = ["peru-2020", "iran-2019"]\n')
     assert "itself" in _one_line_exit_2(["crossval", "--predict", "peru-2020", "--folds", str(empty), "--out", str(tmp_path)])
+
+
+def _sample(fell_in: dict[str, list[bool]]) -> dict:
+    """A made-up prior sample: particle i has value x = i and, in each episode, one run that fell or not."""
+    n = len(next(iter(fell_in.values())))
+    records = {e: {"fell": True, "fall_date": "2020-01-10", "route": "resignation", "deaths": [1.0, 10.0]}
+               for e in fell_in}
+    particles = [{"values": {"world.coalition.tolerance_scale": float(i + 1)},
+                  "episodes": {e: {"per_run": [{"seed": 1, "resigned": fell_in[e][i],
+                                                "resignation_date": "2020-01-10" if fell_in[e][i] else None,
+                                                "fall_route": "resignation" if fell_in[e][i] else None,
+                                                "deaths_total": 5.0}]} for e in fell_in}} for i in range(n)]
+    return {"generations": [{"particles": particles}], "records": records}
+
+
+def test_rejection_reads_only_the_training_episodes():
+    from uprising.experiments.crossval import rejection
+
+    base = {"a": [True, True, False, False], "b": [True, True, False, False], "left": [False, False, True, True]}
+    point, _dist, kept = rejection(_sample(base), ["a", "b"], accept=0.5)
+    assert kept == 2 and point["world.coalition.tolerance_scale"] == 1.5  # particles 1 and 2 match a and b
+    other_left = dict(base, left=[True, True, True, True])
+    assert rejection(_sample(other_left), ["a", "b"], accept=0.5)[0] == point  # the left-out runs are never read
+    other_train = dict(base, a=[False, False, True, True], b=[False, False, True, True])
+    assert rejection(_sample(other_train), ["a", "b"], accept=0.5)[0] != point  # the training runs are
+
+
+def test_crossval_by_rejection_writes_folds_and_a_joint_fit(tmp_path):
+    out = tmp_path / "cv"
+    r = CliRunner().invoke(app, ["crossval", "peru-2020", "iran-2019", "--method", "rejection", "--particles", "4",
+                                 "--accept", "0.5", "--runs", "1", "-w", "1", "--out", str(out), *SETS])
+    assert r.exit_code == 0, r.output
+    assert {p.stem for p in (out / "folds").glob("*.toml")} == {"peru-2020", "iran-2019"}
+    fold = tomllib.loads((out / "folds" / "peru-2020.toml").read_text())
+    assert fold["fit"]["episodes"] == ["iran-2019"]
+    joint = tomllib.loads((out / "joint.toml").read_text())
+    assert sorted(joint["fit"]["episodes"]) == ["iran-2019", "peru-2020"]
+    data = json.loads((out / "crossval.json").read_text())
+    assert data["settings"]["method"] == "rejection" and {e["name"] for e in data["episodes"]} == {"peru-2020", "iran-2019"}
+    bad = CliRunner().invoke(app, ["crossval", "peru-2020", "iran-2019", "--accept", "0", "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "--accept" in bad.output

@@ -24,7 +24,11 @@ def crossval_command(
     episodes: EpisodesArg = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for crossval.json, report.html and the folds' "
                                       "fits (folds/<episode>.toml); the same directory again continues.")] = Path("results/crossval"),
-    particles: ParticlesOption = 8,
+    method: Annotated[str, typer.Option("--method", help="rejection: one prior sample on every episode, ABC "
+                                        "rejection per fold (the 90-minute budget); smc: an ABC-SMC fit per fold.")] = "rejection",
+    particles: Annotated[int | None, typer.Option("--particles", min=2, help="rejection: value sets in the prior "
+                                                  "sample (default 96); smc: particles per generation (default 8).")] = None,
+    accept: Annotated[float, typer.Option("--accept", help="rejection: the share of the sample kept per fold.")] = 0.1,
     generations: GenerationsOption = 3,
     runs_per_episode: RunsPerEpisodeOption = 1,
     runs: Annotated[int, typer.Option("--runs", min=1, help="Runs of each left-out episode (the prediction).")] = 20,
@@ -60,12 +64,15 @@ def crossval_command(
             from uprising.errors import UserError
 
             raise UserError("--folds", str(folds), "only with --predict (a crossval writes its folds to OUT/folds)")
+        particles = particles or (96 if method == "rejection" else 8)
+        opts = ({"--method": method, "--particles": particles, "--accept": accept} if method == "rejection"
+                else {"--method": method, "--particles": particles, "--generations": generations})
         cmd = command_line("crossval", [Path(e).name if ("/" in e or "\\" in e) else e for e in names],
-                           {"--particles": particles, "--generations": generations,
-                            "--runs-per-episode": runs_per_episode, "--runs": runs, "--seed": seed}, sets)
+                           {**opts, "--runs-per-episode": runs_per_episode, "--runs": runs, "--seed": seed}, sets)
         result = cv.crossval(names or None, out=out, particles=particles, generations=generations,
                              runs_per_episode=runs_per_episode, runs=runs, seed=seed, overrides=overrides,
-                             workers=workers, scheduler=scheduler, batch=batch, command=cmd, progress=say)
+                             workers=workers, scheduler=scheduler, batch=batch, command=cmd, progress=say,
+                             method=method, accept=accept)
     table = Table(title=f"leave one out: {len(result['episodes'])} episodes, {result['runs']} runs each")
     for col in ("episode", "fell", "p fall", "fall date", "median", "route", "predicted", "deaths", "median"):
         table.add_column(col)
@@ -84,3 +91,12 @@ def crossval_command(
     if ship:
         done = cv.ship(out)
         stdout.print(f"shipped {len(done)} fold fits to world/fits/crossval/", markup=False)
+        joint = out / "joint.toml"
+        if joint.is_file():
+            from uprising.scenarios.loader import FITS
+
+            import shutil
+
+            shutil.copyfile(joint, FITS / "default.toml")
+            stdout.print(f"shipped the joint fit to world/fits/default.toml (every episode's scenario.values)",
+                         markup=False)

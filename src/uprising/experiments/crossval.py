@@ -17,6 +17,19 @@ over the episodes:
 - ``deaths_within_factor_3_share``: median deaths within [low / 3, high x 3] of the record;
 - ``route_right_share_of_falls``: among the record's falls, the predicted route is the record's.
 
+Two ways to fit the folds (``method``):
+
+- ``"smc"``: each fold is its own ``uprising fit`` (ABC-SMC) on its training episodes: the full
+  method, twelve fits;
+- ``"rejection"`` (the default; the budget that fits in 90 minutes on two cores): one sample of
+  ``particles`` value sets from the prior, each run on every episode (``fit`` with one generation,
+  ``DIR/sample``, resumable), then ABC rejection per fold (Pritchard et al. 1999; Beaumont, Zhang
+  and Balding 2002): the ``accept`` share of the particles nearest the records of the fold's
+  training episodes (their mean discrepancy, the left-out episode's runs never read) is the fold's
+  posterior, its median the fold's values. The same sample, scored on every episode, gives the
+  joint fit (``DIR/joint.toml``). The left-out episode is then predicted with fresh runs at its
+  fold's values, as with ``"smc"``.
+
 ``predict`` alone reruns the predictions from fold tables already written (``--predict``: the
 ones the package ships in ``world/fits/crossval/``).
 """
@@ -33,8 +46,8 @@ import numpy as np
 
 from uprising.errors import UserError
 from uprising.experiments import scores
-from uprising.experiments.fit import (_executor, _write_json_atomic, base_scenario, fit, outcomes, read_point,
-                                      record_outcome, resolve_episodes, run_items)
+from uprising.experiments.fit import (_executor, _write_json_atomic, base_scenario, discrepancy, fit, outcomes,
+                                      read_point, record_outcome, resolve_episodes, run_items, write_point)
 
 SHIPPED_FOLDS = Path(__file__).resolve().parent.parent / "world" / "fits" / "crossval"
 
@@ -42,8 +55,15 @@ SHIPPED_FOLDS = Path(__file__).resolve().parent.parent / "world" / "fits" / "cro
 def crossval(episodes: Sequence[str] | None = None, *, out: str | Path = "results/crossval", particles: int = 8,
              generations: int = 3, runs_per_episode: int = 1, runs: int = 20, seed: int = 1,
              overrides: Mapping[str, object] | None = None, workers: int | None = None, scheduler: str | None = None,
-             batch: int | None = None, command: str = "", progress=None) -> dict[str, Any]:
+             batch: int | None = None, command: str = "", progress=None, method: str = "smc",
+             accept: float = 0.1) -> dict[str, Any]:
     """Every fold's fit, then the predictions (module doc). Resumes fold by fold (each fit checkpoints)."""
+    if method == "rejection":
+        return crossval_rejection(episodes, out=out, particles=particles, runs_per_episode=runs_per_episode,
+                                  accept=accept, runs=runs, seed=seed, overrides=overrides, workers=workers,
+                                  scheduler=scheduler, batch=batch, command=command, progress=progress)
+    if method != "smc":
+        raise UserError("--method", method, "allowed: rejection, smc")
     if particles < 2:
         raise UserError("--particles", str(particles), "a population needs at least 2 particles")
     if runs < 1:
@@ -72,6 +92,71 @@ def crossval(episodes: Sequence[str] | None = None, *, out: str | Path = "result
                                               "runs_per_episode": runs_per_episode, "command": command})
     finally:
         ex.close()
+
+
+def crossval_rejection(episodes: Sequence[str] | None = None, *, out: str | Path = "results/crossval",
+                       particles: int = 96, runs_per_episode: int = 1, accept: float = 0.1, runs: int = 20,
+                       seed: int = 1, overrides: Mapping[str, object] | None = None, workers: int | None = None,
+                       scheduler: str | None = None, batch: int | None = None, command: str = "",
+                       progress=None) -> dict[str, Any]:
+    """One prior sample on every episode, ABC rejection per fold, then the predictions (module doc)."""
+    if not 0.0 < accept <= 1.0:
+        raise UserError("--accept", str(accept), "must be a share above 0 and at most 1")
+    if particles < 2:
+        raise UserError("--particles", str(particles), "a population needs at least 2 particles")
+    eps = resolve_episodes(episodes, overrides)
+    if len(eps) < 2:
+        raise UserError("EPISODE", None, "leave-one-out needs at least 2 episodes")
+    out = Path(out)
+    folds = out / "folds"
+    folds.mkdir(parents=True, exist_ok=True)
+    ex = _executor(workers, scheduler)
+    try:
+        if progress:
+            progress(f"one prior sample: {particles} value sets, each on {len(eps)} episodes")
+        sample = fit([src for _n, src in eps], particles=particles, generations=1, runs_per_episode=runs_per_episode,
+                     seed=seed, out=out / "sample", name="sample", overrides=overrides, executor=ex, batch=batch,
+                     command=f"{command} (the prior sample)" if command else "",
+                     on_batch=(lambda text: progress(f"sample: {text}")) if progress else None)
+        names = [n for n, _ in eps]
+        for name in names:
+            write_rejection(sample, [n for n in names if n != name], accept, folds / f"{name}.toml",
+                            f"{command} (the fold leaving out {name})" if command else "")
+        write_rejection(sample, names, accept, out / "joint.toml", f"{command} (the joint fit)" if command else "")
+        if progress:
+            progress(f"predicting {len(eps)} episodes, {runs} runs each")
+        return predict([src for _n, src in eps], folds=folds, out=out, runs=runs, seed=seed, overrides=overrides,
+                       executor=ex, settings={"method": "rejection", "particles": particles, "accept": accept,
+                                              "runs_per_episode": runs_per_episode, "command": command})
+    finally:
+        ex.close()
+
+
+def rejection(sample: Mapping[str, Any], training: Sequence[str], accept: float) -> tuple[dict[str, float], float, int]:
+    """ABC rejection on a prior sample (``fit`` with one generation): the median of each value over the
+    ``accept`` share of particles nearest the training episodes' records, their mean distance, and how
+    many were kept. Only the training episodes' runs are read."""
+    particles = sample["generations"][0]["particles"]
+    records = sample["records"]
+    dist = np.array([np.mean([discrepancy(records[n], p["episodes"][n]["per_run"])["total"] for n in training])
+                     for p in particles])
+    keep = max(2, int(math.ceil(accept * len(particles))))
+    best = np.argsort(dist, kind="stable")[:keep]
+    keys = list(particles[0]["values"])
+    point = {k: float(f"{np.median([particles[i]['values'][k] for i in best]):.6g}") for k in keys}
+    return point, float(np.mean(dist[best])), keep
+
+
+def write_rejection(sample: Mapping[str, Any], training: Sequence[str], accept: float, path: Path,
+                    command: str) -> Path:
+    """A fold's (or the joint) values by rejection, as a table ``scenario.values`` can name."""
+    point, distance, kept = rejection(sample, training, accept)
+    settings = {**sample["settings"], "generations": 1}
+    result = {"settings": settings, "point": point, "records": sample["records"], "episodes": list(training),
+              "command": command or "uprising crossval --method rejection", "date": sample["date"],
+              "distance": distance}
+    write_point(result, path)
+    return path
 
 
 def fold_episodes(folds: Path) -> list[str]:

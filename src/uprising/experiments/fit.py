@@ -11,7 +11,9 @@ discrepancy from the record (``record.toml``'s ``[outcome]``) is the sum of four
 - direction: the share of runs whose government fell when the record's did not, or the reverse;
 - deaths: ``|log((m + 1) / (clip(m, low, high) + 1))| / log 3``, m the runs' median deaths,
   [low, high] the record's range (0 inside it, 1 a factor of 3 outside);
-- date: when the record fell, the median over runs that fell of |days from the record's fall| / 30;
+- date: when the record fell, the median over runs that fell of |days from the record's fall| / 30,
+  at most 2 (a fall two months off is as wrong as one that never comes: a long episode's date
+  error cannot outweigh the other parts);
 - route: when the record fell, the share of the runs that fell by another route.
 
 The particle's distance is the mean over the episodes. The sampler is ``abc.smc`` (Beaumont et al.
@@ -44,6 +46,7 @@ FITTED = Path(__file__).resolve().parent.parent / "world" / "fitted_parameters.t
 CHECKPOINT = "fit.checkpoint.json"
 LOG3 = math.log(3.0)
 DATE_SCALE_DAYS = 30.0
+DATE_CAP = 2.0
 
 
 def fitted_parameters(path: Path = FITTED) -> dict[str, tuple[float, float, bool]]:
@@ -167,7 +170,7 @@ def discrepancy(record: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]) ->
         when = _day(record["fall_date"])
         errors = [abs((_day(r.get("resignation_date")) - when).days) if r.get("resignation_date") else DATE_SCALE_DAYS
                   for r in falls]
-        parts["date"] = float(np.median(errors)) / DATE_SCALE_DAYS
+        parts["date"] = min(float(np.median(errors)) / DATE_SCALE_DAYS, DATE_CAP)
         parts["route"] = sum((r.get("fall_route") or "resignation") != record["route"] for r in falls) / len(falls)
     else:
         parts["date"] = parts["route"] = 0.0

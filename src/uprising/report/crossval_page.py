@@ -20,6 +20,16 @@ def _range(d: Any) -> str:
     return "—" if not d else (fmt_int(d[0]) if d[0] == d[1] else f"{fmt_int(d[0])}-{fmt_int(d[1])}")
 
 
+def _fits(st: dict) -> str:
+    """How the folds were fitted, in a few words."""
+    if not st.get("particles"):
+        return ""
+    if st.get("method") == "rejection":
+        return f"folds by ABC rejection: {st['particles']} prior draws, the nearest {st.get('accept', 0):.0%} kept"
+    g = st.get("generations", 1)
+    return f"fits of {st['particles']} particles, {g} generation{'s' if g != 1 else ''}"
+
+
 def crossval_page(out_dir: Path) -> Page:
     data = read_json(Path(out_dir) / "crossval.json") or {}
     entries = data.get("episodes") or []
@@ -27,9 +37,7 @@ def crossval_page(out_dir: Path) -> Page:
     st = data.get("settings") or {}
     page = Page(title="Leave one episode out", subtitle="Each episode predicted by values fitted on all the others",
                 kicker="uprising report · crossval",
-                meta=[f"{len(entries)} episodes", f"{data.get('runs')} runs each",
-                      f"fits of {st['particles']} particles, {st['generations']} generation{'s' if st['generations'] != 1 else ''}"
-                      if st.get("particles") else ""],
+                meta=[f"{len(entries)} episodes", f"{data.get('runs')} runs each", _fits(st)],
                 footer=f"Written by uprising from {Path(out_dir).name}/crossval.json.")
     page.add(Headline([
         Stat("Brier score of the fall", fmt_num(s.get("brier"), 3), f"base rate of the training episodes: "
