@@ -42,7 +42,10 @@ def test_the_discrepancy_has_its_four_parts():
     assert d["deaths"] == pytest.approx(abs(math.log(6 / 11)) / math.log(3))  # median 5 against the low end, 10
     assert d["date"] == pytest.approx((0 + 30) / 2 / 30)  # median over the two falls of 0 and 30 days
     assert d["route"] == pytest.approx(1 / 2)
-    assert d["total"] == pytest.approx(d["direction"] + d["deaths"] + d["date"] + d["route"])
+    assert d["total"] == pytest.approx(2 * d["direction"] + d["deaths"] + d["date"] + d["route"])  # direction twice
+    far = discrepancy(record, [{"resigned": True, "resignation_date": "2021-12-31", "fall_route": "resignation",
+                                "deaths_total": 1e6}])
+    assert far["date"] == 2.0 and far["deaths"] == 2.0  # each capped: no part outweighs a wrong direction
     inside = discrepancy({"fell": False, "fall_date": None, "route": "none", "deaths": [1.0, 3.0]},
                          [{"resigned": False, "deaths_total": 2.0}])
     assert inside["total"] == 0.0
