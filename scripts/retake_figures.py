@@ -562,12 +562,40 @@ def block_crossval(results: Path, *args: str) -> str:
     return "\n".join(out)
 
 
+def block_controls(results: Path, *args: str) -> str:
+    """Issue #19's negative controls and robustness (scripts/controls.py)."""
+    if args:
+        raise ValueError(f"controls takes no arguments, got {' '.join(args)}")
+    c = load(results / "controls.json")
+    if c is None:
+        return "Not yet taken: `python scripts/controls.py --runs 20`, then `" + SCRIPT + "`."
+    out = [f"`{c['command']}`, {c['date']}, commit {c['commit']}, from docs/results/controls.json.", "",
+           "| control | episode | runs | government fell (share) | target | met? |", "|---|---|---:|---:|---|---|"]
+    for r in c["no_trigger"]:
+        met = r["fall_share"] <= 0.1
+        out.append(f"| no triggering policy | `{r['episode']}` | {r['runs']} | {share(r['fall_share'])} | at most 0.10 | "
+                   f"{'yes' if met else 'no'} |")
+    base = c["flagship"]
+    for r in c["legitimacy_moved"]:
+        floor = r["overrides"].get("world.mobilisation.legitimacy_floor", MISSING)
+        d_share = abs(r["fall_share"] - base["fall_share"])
+        d_date = (abs((dt.date.fromisoformat(r["fall_date_median"]) - dt.date.fromisoformat(base["fall_date_median"])).days)
+                  if r["fall_date_median"] and base["fall_date_median"] else None)
+        met = d_share <= 0.3 and (d_date is None or d_date <= 5) and (r["fall_date_median"] is None) == (base["fall_date_median"] is None)
+        out.append(f"| legitimacy floor {floor} (L about +-0.01) | `{r['episode']}` | {r['runs']} | "
+                   f"{share(r['fall_share'])} (unmoved {share(base['fall_share'])}); median fall "
+                   f"{day(r['fall_date_median'])} (unmoved {day(base['fall_date_median'])}) | within 0.3, 5 days | "
+                   f"{'yes' if met else 'no'} |")
+    return "\n".join(out)
+
+
 BLOCKS = {
     "validation-table": block_validation_table,
     "validation-targets": block_validation_targets,
     "budget": block_budget,
     "budget-count": block_budget_count,
     "crossval": block_crossval,
+    "controls": block_controls,
 }
 
 
