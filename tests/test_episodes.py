@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 import tomllib
@@ -156,39 +155,11 @@ def test_the_guard_catches_a_name(tmp_path):
     assert not pattern.search("capital = w.capital")
 
 
-# ---------------------------------------------------------------------------- Bolivia keeps its figures
-
-# sha256 (first 16 hex) of the timeseries of bolivia-2003 (round 1's columns, in name order),
-# seeds 1-3. Taken at issue #14's engine-speed change (new draws of the synchronous moves and
-# arrests: docs/engine.md, "Reference hashes"); before it, the hashes of round 1's last commit
-# (2b87d02: 01a9f8cf5bbf570d, 702f64f678cd8560, accd5f1caad4d482) had held since, through
-# episodes as data and the mechanism registry. Columns added since (curfew, force_level) are
-# left out.
-BOLIVIA_HASHES = {1: "8ea5f3c298feccf2", 2: "5d9380f2191128f3", 3: "62ff85c82b49ad61"}
-ROUND_ONE_COLUMNS = (
-    "step", "date", "place", "lat", "lon", "population", "quiet", "active", "jailed", "dead", "cops", "soldiers",
-    "neutral", "supply_fuel", "supply_food", "fuel_shortage", "food_shortage", "roads_blocked", "marching_out",
-    "called", "legitimacy", "elite_support", "active_agents",
-)
-
-
-def _hash(ts) -> str:
-    return hashlib.sha256(ts.select(sorted(ROUND_ONE_COLUMNS)).write_ipc(None).getvalue()).hexdigest()[:16]
-
-
-# Round 1's values of the five parameters the ABC posterior has fitted since (docs/validation.md):
-# with them the refactored world must give round 1's trajectories.
-ROUND_ONE_VALUES = {
-    "world.regime.elite_per_death": 0.005, "world.clashes.kill_per_soldier": 0.005, "world.clashes.fire_ratio": 3.0,
-    "world.calls.threshold": -0.05, "world.supply.fuel_hardship": 0.25,
-}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 3])
-def test_bolivia_trajectories_are_bit_identical_to_round_one(seed):
-    sim = Simulation(load_scenario("bolivia-2003", ROUND_ONE_VALUES), seed=seed).run()
-    assert _hash(sim.timeseries()) == BOLIVIA_HASHES[seed]
+# Until round 3 a test here checked that bolivia-2003 with round 1's values of the parameters fitted
+# since gave round 1's trajectories bit for bit (sha256 of the timeseries). Round 3 removed one of
+# those parameters (the per-death elite toll, world.regime.elite_per_death) and changed what feeds
+# Epstein's rule (approval, the coalition, rules of force), so round 1's trajectories cannot be
+# reproduced and the check is gone (docs/bolivia-2003.md).
 
 
 # ---------------------------------------------------------------------------- the registry
