@@ -10,7 +10,7 @@ from uprising.errors import UserError
 from uprising.experiments.abc import abc_smc
 
 SMALL = {"world.scale": 0.0005}
-PARAMS = {"world.regime.elite_per_death": (0.002, 0.03, True), "world.calls.threshold": (-0.2, 0.05, False)}
+PARAMS = {"world.coalition.tolerance_scale": (0.3, 10.0, True), "world.calls.threshold": (-0.2, 0.05, False)}
 
 
 @pytest.mark.slow
