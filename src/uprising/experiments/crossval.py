@@ -154,7 +154,9 @@ def write_rejection(sample: Mapping[str, Any], training: Sequence[str], accept: 
     settings = {**sample["settings"], "generations": 1}
     result = {"settings": settings, "point": point, "records": sample["records"], "episodes": list(training),
               "command": command or "uprising crossval --method rejection", "date": sample["date"],
-              "distance": distance}
+              "distance": distance, "note": "the median of each fitted value over the accepted particles (uprising "
+                                            "crossval --method rejection; docs/calibration.md); distance is their mean "
+                                            "discrepancy"}
     write_point(result, path)
     return path
 

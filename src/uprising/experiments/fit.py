@@ -348,8 +348,8 @@ def write_point(result: Mapping[str, Any], path: Path) -> Path:
                     "distance": round(float(result["distance"]), 6) if math.isfinite(result["distance"]) else -1.0,
                     "episodes_fell": [recs[n]["fell"] for n in result["episodes"]],
                     "episodes_deaths": [recs[n]["deaths"] for n in result["episodes"]],
-                    "note": "the weighted posterior median of each fitted value (uprising fit; docs/calibration.md); "
-                            "distance is the final population's weighted mean (-1: a run failed)"}
+                    "note": result.get("note") or "the weighted posterior median of each fitted value (uprising fit; "
+                            "docs/calibration.md); distance is the final population's weighted mean (-1: a run failed)"}
     text = ("# Fitted values laid over world/shared_values.toml (scenario.values names this file).\n"
             + tomli_w.dumps(table))
     tmp = path.with_name(path.name + ".tmp")
