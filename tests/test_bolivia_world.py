@@ -72,7 +72,11 @@ def test_senkata_blockade_cuts_la_paz_fuel_within_days():
 
 
 def test_a_march_can_be_intercepted_at_a_checkpoint():
-    s = Simulation(load_scenario("bolivia-2003", {"scenario.steps": 160}), seed=1)
+    # Marches set out and checkpoints are manned only while the government stands. With the shared
+    # fitted values the president falls in late September, before the record's miners' march of
+    # 6 Oct; a polity with no route of removal keeps him, so the march meets the checkpoints.
+    over = {"scenario.steps": 160, "world.regime.removal": []}
+    s = Simulation(load_scenario("bolivia-2003", over), seed=1)
     s.run()
     w = s.world
     miners = [m for m in w.marches if m.origin == w.index("Huanuni")]
