@@ -455,7 +455,23 @@ def lay_shared(layers: _Layers, tables: list[Mapping[str, Any]], overrides: Mapp
         return None
     layers.merge(*_shared_layer())
     _merge_fit(layers, _values_name(tables, overrides), relative_to)
+    recorded = _recorded_tuned(tables)
+    if recorded is not None:
+        return recorded
     return _tuned(tables, _plain(layers.data))
+
+
+def _recorded_tuned(tables: list[Mapping[str, Any]]) -> list[str] | None:
+    """The ``scenario.tuned`` a resolved scenario already carries (a run's scenario.toml, a checkpoint's
+    scenario): the loader wrote it from the episode's own files, and it stays as written. Read anew, such a
+    file cannot tell an episode's value from a --set override folded into it (``world.scale``), so counting
+    again would list the override and the scenario would not read back to itself."""
+    found: list[str] | None = None
+    for data in tables:
+        info = data.get("scenario") if isinstance(data, Mapping) else None
+        if isinstance(info, Mapping) and isinstance(info.get("tuned"), list):
+            found = [str(k) for k in info["tuned"]]
+    return found
 
 
 def shared_keys() -> list[str]:
