@@ -25,7 +25,9 @@ attribute reachable from the simulation, except
 Restoring builds a fresh simulation of the same scenario, seed and schedule, and writes the saved
 values into it attribute by attribute (arrays of the same shape and dtype in place, so aliases
 made at set-up survive). An object the fresh simulation lacks (a march that started during the
-run) is rebuilt only if its class is listed in :data:`RESTORABLE`; anything else the walk cannot
+run) is rebuilt only if its class is listed in :data:`RESTORABLE`, and a settings model the run
+built (an organisation's call, in a list of calls) is saved by value if its class is listed in
+:data:`MODELS`; anything else the walk cannot
 save raises :class:`CheckpointError` when saving, naming the attribute, so it is fixed, not lost.
 
 A checkpoint written by another uprising version or format is refused with one line.
@@ -74,6 +76,9 @@ SKIP_TYPES = {
 }
 #: classes a checkpoint may create when the fresh simulation has no object at that place
 RESTORABLE = {"uprising.world.mechanisms.marches:March"}
+#: settings models a run builds as it goes (an organisation's call or march, the cabinet's decision), saved
+#: by value (their JSON) when a container holds one: the fresh simulation has no such object to keep
+MODELS = {"uprising.world.events_config:Event"}
 
 _SCALARS = (bool, int, float, str, type(None))
 
@@ -138,6 +143,8 @@ class _Encoder:
         if isinstance(value, (dt.datetime, dt.date)):
             tag = "$datetime" if isinstance(value, dt.datetime) else "$date"
             return {tag: value.isoformat()}
+        if _qualname(value) in MODELS:  # built during the run: saved by value
+            return {"$model": _qualname(value), "json": value.model_dump_json()}
         if _is_derived(value):  # inside a container: rebuilt from the scenario, kept as it is
             return {"$derived": _qualname(value)}
         ident = id(value)
@@ -205,6 +212,24 @@ class _Decoder:
     def bad(self, path: str, message: str) -> UserError:
         return UserError(self.label, path or None, message)
 
+    def model(self, node: Mapping[str, Any], path: str) -> Any:
+        """A settings model saved by value (:data:`MODELS`), validated as the scenario's own are."""
+        import importlib
+
+        from pydantic import ValidationError
+
+        name = node["$model"]
+        if name not in MODELS or not isinstance(node.get("json"), str):
+            raise self.bad(path, f"holds a {name} the resumed run does not build")
+        module, _, qual = name.partition(":")
+        cls: Any = importlib.import_module(module)
+        for part in qual.split("."):
+            cls = getattr(cls, part)
+        try:
+            return cls.model_validate_json(node["json"])
+        except ValidationError as e:
+            raise self.bad(path, f"an invalid {qual}: {e.errors()[0]['msg']}") from None
+
     def decode(self, node: Any, existing: Any, path: str) -> Any:
         if node is None or isinstance(node, (bool, int, str)):
             return node
@@ -231,6 +256,12 @@ class _Decoder:
             return dt.date.fromisoformat(node["$date"])
         if "$datetime" in node:
             return dt.datetime.fromisoformat(node["$datetime"])
+        if "$model" in node:
+            value = self.model(node, path)
+            if existing is not None and _qualname(existing) == node["$model"] and existing == value:
+                value = existing  # the scenario's own object, as the fresh run built it
+            self.at[path] = value
+            return value
         if "$derived" in node:
             if existing is None or _qualname(existing) != node["$derived"]:
                 raise self.bad(path, f"expects a {node['$derived']} the resumed run does not build")
