@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import re
 import tomllib
 from collections import Counter
@@ -208,9 +207,9 @@ def _load_checkpoint(path: Path, settings: dict) -> dict | None:
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data))  # no default=: a value JSON cannot hold must fail here, not come back changed
-    os.replace(tmp, path)
+    from uprising import output
+
+    output.write_text(path, json.dumps(data))  # no default=: a value JSON cannot hold must fail here, not come back changed
 
 
 def check_name(name: str) -> str:
@@ -352,10 +351,9 @@ def write_point(result: Mapping[str, Any], path: Path) -> Path:
                             "docs/calibration.md); distance is the final population's weighted mean (-1: a run failed)"}
     text = ("# Fitted values laid over world/shared_values.toml (scenario.values names this file).\n"
             + tomli_w.dumps(table))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    return path
+    from uprising import output
+
+    return output.write_text(path, text)
 
 
 def read_point(path: Path) -> tuple[dict[str, float], dict[str, Any]]:
