@@ -39,7 +39,10 @@ def whole(tmp_path_factory) -> Path:
 def test_signal_mid_run_leaves_whole_files_and_resume_finishes_it(tmp_path, whole, sig):
     out = tmp_path / "run"
     out.mkdir()
-    (out / "summary.json").write_text("{}")  # an earlier run's: must not survive beside new counts
+    # an earlier run of the same command left its files (a different run's would be refused: issue #22, 12);
+    # its summary.json and report.html must not survive beside the new counts
+    (out / "scenario.toml").write_bytes((whole / "scenario.toml").read_bytes())
+    (out / "summary.json").write_text("{}")
     (out / "report.html").write_text("<html></html>")
     env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "uprising", *ARGS, "--out", str(out), "--checkpoint-every", "200"],
