@@ -24,6 +24,9 @@ from uprising.serve.session import Session
 from uprising.simulation import Simulation
 
 UPRISING = Path(sys.executable).parent / "uprising"
+# Ctrl-C to exit: 0.25-0.55 s at load 3-4 (30 trials, Ctrl-C 0-1 s after the URL line; no hang);
+# 15 s ran out once under the whole suite on a loaded 2-core machine
+STOP_SECONDS = 60
 
 
 def small_grid(**extra) -> object:
@@ -303,7 +306,7 @@ def test_cli_serves_on_a_free_port_and_stops_on_ctrl_c():
                 urllib.request.urlopen(bad, timeout=10)
             assert refused.value.code == code, headers
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=15)
+        out, err = proc.communicate(timeout=STOP_SECONDS)
         assert proc.returncode == 0, err
         assert "stopped" in out and "Traceback" not in err
     finally:
@@ -319,7 +322,7 @@ def test_cli_warns_when_serving_beyond_this_machine():
     try:
         assert "http://0.0.0.0:" in proc.stdout.readline()
         proc.send_signal(signal.SIGINT)
-        _out, err = proc.communicate(timeout=15)
+        _out, err = proc.communicate(timeout=STOP_SECONDS)
         assert "warning: listening on 0.0.0.0" in err
     finally:
         if proc.poll() is None:
