@@ -589,6 +589,23 @@ def block_controls(results: Path, *args: str) -> str:
     return "\n".join(out)
 
 
+def block_scale_convergence(results: Path, *args: str) -> str:
+    """Issue #21, point 4: outcome statistics by scale (benchmarks/scale_convergence.py)."""
+    if args:
+        raise ValueError(f"scale-convergence takes no arguments, got {' '.join(args)}")
+    c = load(results / "scale_convergence.json")
+    if c is None:
+        return "Not yet taken: `python benchmarks/scale_convergence.py --json docs/results/scale_convergence.json`."
+    out = [f"`{c['command']}`, {c['date']}, {c['runs']} runs per cell, from docs/results/scale_convergence.json.", "",
+           "| episode | scale | government fell (share) | within 0.15 of the finest? | deaths, median | within 20 %? |",
+           "|---|---|---:|---|---:|---|"]
+    for e, rows in c["episodes"].items():
+        for sc, r in rows.items():
+            out.append(f"| `{e}` | {sc} | {share(r['fall_share'])} | {'yes' if r['fall_share_met'] else 'no'} | "
+                       f"{fmt_median(r['deaths_median'])} | {'yes' if r['deaths_met'] else 'no'} |")
+    return "\n".join(out)
+
+
 BLOCKS = {
     "validation-table": block_validation_table,
     "validation-targets": block_validation_targets,
@@ -596,6 +613,7 @@ BLOCKS = {
     "budget-count": block_budget_count,
     "crossval": block_crossval,
     "controls": block_controls,
+    "scale-convergence": block_scale_convergence,
 }
 
 
