@@ -32,8 +32,11 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from uprising.cli import app
 
     out = tmp_path_factory.mktemp("bolivia") / "run"
+    # the government stands (no route of removal) so that the record's October, with its marches and its
+    # killings, happens and the map has badges to place (with the shipped joint fit it falls in September)
     result = CliRunner().invoke(app, ["run", "bolivia-2003", "--set", "world.scale=0.0005", "--set",
-                                      f"scenario.name={EVIL}", "--out", str(out), "-q"])
+                                      "world.regime.removal=[]", "--set", f"scenario.name={EVIL}", "--out", str(out),
+                                      "-q"])
     assert result.exit_code == 0, result.output
     assert (out / "report.html").is_file() and (out / "marches.parquet").is_file()
     return out
