@@ -64,16 +64,7 @@ def crossval(episodes: Sequence[str] | None = None, *, out: str | Path = "result
                                   scheduler=scheduler, batch=batch, command=command, progress=progress)
     if method != "smc":
         raise UserError("--method", method, "allowed: rejection, smc")
-    if particles < 2:
-        raise UserError("--particles", str(particles), "a population needs at least 2 particles")
-    if runs < 1:
-        raise UserError("--runs", str(runs), "must be at least 1")
-    eps = resolve_episodes(episodes, overrides)
-    if len(eps) < 2:
-        raise UserError("EPISODE", None, "leave-one-out needs at least 2 episodes")
-    out = Path(out)
-    folds = out / "folds"
-    folds.mkdir(parents=True, exist_ok=True)
+    eps, out, folds = _setup(episodes, particles, runs, overrides, out)
     ex = _executor(workers, scheduler)
     try:
         for k, (name, _src) in enumerate(eps):
@@ -94,6 +85,21 @@ def crossval(episodes: Sequence[str] | None = None, *, out: str | Path = "result
         ex.close()
 
 
+def _setup(episodes, particles: int, runs: int, overrides, out) -> tuple[list[tuple[str, str]], Path, Path]:
+    """The checks every crossval makes, its episodes, and its output and folds directories."""
+    if particles < 2:
+        raise UserError("--particles", str(particles), "a population needs at least 2 particles")
+    if runs < 1:
+        raise UserError("--runs", str(runs), "must be at least 1")
+    eps = resolve_episodes(episodes, overrides)
+    if len(eps) < 2:
+        raise UserError("EPISODE", None, "leave-one-out needs at least 2 episodes")
+    out = Path(out)
+    folds = out / "folds"
+    folds.mkdir(parents=True, exist_ok=True)
+    return eps, out, folds
+
+
 def crossval_rejection(episodes: Sequence[str] | None = None, *, out: str | Path = "results/crossval",
                        particles: int = 96, runs_per_episode: int = 1, accept: float = 0.1, runs: int = 20,
                        seed: int = 1, overrides: Mapping[str, object] | None = None, workers: int | None = None,
@@ -102,14 +108,7 @@ def crossval_rejection(episodes: Sequence[str] | None = None, *, out: str | Path
     """One prior sample on every episode, ABC rejection per fold, then the predictions (module doc)."""
     if not 0.0 < accept <= 1.0:
         raise UserError("--accept", str(accept), "must be a share above 0 and at most 1")
-    if particles < 2:
-        raise UserError("--particles", str(particles), "a population needs at least 2 particles")
-    eps = resolve_episodes(episodes, overrides)
-    if len(eps) < 2:
-        raise UserError("EPISODE", None, "leave-one-out needs at least 2 episodes")
-    out = Path(out)
-    folds = out / "folds"
-    folds.mkdir(parents=True, exist_ok=True)
+    eps, out, folds = _setup(episodes, particles, runs, overrides, out)
     ex = _executor(workers, scheduler)
     try:
         if progress:

@@ -37,7 +37,9 @@ from pydantic import ValidationError
 
 from uprising.errors import UserError
 from uprising.scenarios.emit import scenario_to_dict, scenario_to_toml  # noqa: F401  (re-exported)
-from uprising.scenarios.messages import _dotted, _field_at, all_keys, describe_allowed, error_message  # noqa: F401
+from uprising.scenarios.messages import (  # noqa: F401
+    _dotted, _field_at, all_keys, describe_allowed, error_message, toml_error,
+)
 from uprising.scenarios.presets import PRESET_NAMES, preset_values
 from uprising.scenarios.schema import Scenario
 from uprising.scenarios.shipped import (  # noqa: F401  (re-exported)
@@ -45,8 +47,6 @@ from uprising.scenarios.shipped import (  # noqa: F401  (re-exported)
 )
 
 SET_LABEL = "--set"
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 # --------------------------------------------------------------------------------------------
 # Layers with provenance: which file (or --set) gave each key, and on which line
@@ -164,17 +164,7 @@ def _read_toml(path: Path, label: str) -> tuple[dict[str, Any], str]:
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as e:
-        message = str(e)
-        line = None
-        if m := _TOML_POSITION.search(message):
-            line = int(m.group(1))
-            message = f"column {m.group(2)}: malformed TOML: {message[: m.start()]}"
-        elif _TOML_END.search(message):
-            line = text.count("\n") + 1
-            message = f"malformed TOML at end of file: {_TOML_END.sub('', message)}"
-        else:
-            message = f"malformed TOML: {message}"
-        raise UserError(label, None, message + " (see https://toml.io)", line=line) from None
+        raise toml_error(label, text, e) from None
 
 
 def _resolve_source(name: str, relative_to: Path | None, file: str | None, key: str | None) -> tuple[Path, str]:
