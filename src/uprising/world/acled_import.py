@@ -38,11 +38,10 @@ from pathlib import Path
 import numpy as np
 
 from uprising.errors import UserError
-from uprising.world.geography import Places, _key, load_places
+from uprising.world.geography import Places, _key, great_circle_km, load_places
 
 #: Largest distance, km, at which an event is matched to the nearest place (rule 3).
 MAX_KM = 50.0
-EARTH_KM = 6371.0088  # mean Earth radius (IUGG)
 
 ACLED_COLUMNS = ("event_date", "event_type", "sub_event_type", "actor1", "admin1", "location", "latitude",
                  "longitude", "fatalities", "notes", "source")
@@ -149,13 +148,6 @@ def read_acled(path: str | Path) -> list[AcledEvent]:
                               r["location"], coords[0], coords[1], fatalities, r["notes"], r["source"]))
     return out
 
-
-def great_circle_km(lat1, lon1, lat2, lon2):
-    """Haversine distance, km (numpy-broadcast)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(1.0, a)))
 
 
 def match_events(events: list[AcledEvent], places: Places, max_km: float = MAX_KM) -> list[Match]:
@@ -293,4 +285,4 @@ def import_acled(file: str | Path, folder: str | Path, *, max_km: float = MAX_KM
 
 
 __all__ = ["ACLED_COLUMNS", "MAX_KM", "AcledEvent", "Match", "ImportResult", "read_acled", "match_events",
-           "record_rows", "deaths_by_place", "import_acled", "parse_date", "great_circle_km"]
+           "record_rows", "deaths_by_place", "import_acled", "parse_date"]

